@@ -1,0 +1,98 @@
+// Command lambda is the function's bootstrap: it loads the configuration, wires the secret
+// store, the SailPoint client and the handler, and hands the handler to the Lambda runtime.
+// A bad configuration stops it before it serves anything, with a message naming the variable.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/config"
+	"github.com/sailpoint-cancel/wfcancel/internal/handler"
+	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
+	"github.com/sailpoint-cancel/wfcancel/internal/secret"
+)
+
+// version names this build in the User-Agent sent to SailPoint.
+var version = "0.1.0"
+
+func main() {
+	log := slog.New(lambdacontext.NewLogHandler())
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		log.Error("invalid configuration", slog.String("error", err.Error()))
+		fmt.Fprintln(os.Stderr, "configuration:", err)
+		os.Exit(1)
+	}
+	lambda.Start(wire(cfg, log).Invoke)
+}
+
+// wire builds the handler. It does no I/O: the AWS configuration and the secret are loaded at
+// first use, so a cold start stays fast.
+func wire(cfg config.Config, log *slog.Logger) *handler.Handler {
+	store := secret.NewStore(secretSource(cfg), cfg.SecretTTL, time.Now)
+	client := sailpoint.New(sailpoint.Config{
+		BaseURL:     cfg.BaseURL,
+		APIVersion:  cfg.APIVersion,
+		HTTPClient:  outboundClient(),
+		Credentials: credentials(store),
+		UserAgent:   "wfcancel/" + version,
+	})
+	return handler.New(handler.Options{
+		Secrets:            store,
+		SailPoint:          client,
+		Logger:             log,
+		SignatureTolerance: cfg.SignatureTolerance,
+	})
+}
+
+func secretSource(cfg config.Config) secret.Source {
+	if cfg.SecretID == "" {
+		return secret.File(cfg.SecretFile)
+	}
+	return secret.SecretsManager(cfg.SecretID,
+		func(ctx context.Context) (secret.GetSecretValueAPI, error) {
+			awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load aws config: %w", err)
+			}
+			return secretsmanager.NewFromConfig(awsCfg), nil
+		})
+}
+
+// credentials reads the PAT from the store; refresh re-reads it, as it may have rotated.
+func credentials(store *secret.Store) sailpoint.Credentials {
+	return func(ctx context.Context, refresh bool) (string, string, error) {
+		read := store.Get
+		if refresh {
+			read = store.Refresh
+		}
+		b, err := read(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		return b.ClientID, b.ClientSecret, nil
+	}
+}
+
+// outboundClient is the HTTP client for SailPoint: it honours HTTPS_PROXY and NO_PROXY and
+// never follows a redirect.
+func outboundClient() *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = http.ProxyFromEnvironment
+	return &http.Client{
+		Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}

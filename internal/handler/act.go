@@ -1,0 +1,177 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/command"
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
+	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
+	"github.com/sailpoint-cancel/wfcancel/internal/secret"
+)
+
+// Time budget rules.
+const (
+	// gatewayLimit is API Gateway's integration timeout; function URLs have none.
+	gatewayLimit = 29 * time.Second
+
+	// answerMargin is kept back from the budget to write the answer.
+	answerMargin = 250 * time.Millisecond
+
+	// readReserve is the most kept back from a cancel for the status read that follows a
+	// 5xx or a timeout.
+	readReserve = time.Second
+)
+
+// act carries out a verified, parsed command and returns its outcome.
+func (h *Handler) act(ctx context.Context, req *request, rt *route, cmd command.Command,
+	bundle secret.Bundle, rec *record) reply.Outcome {
+	if cmd.Action == command.Help {
+		return reply.Outcome{Kind: reply.Help, Detail: command.HelpText}
+	}
+	if missing := bundle.MissingCredentials(); len(missing) > 0 {
+		rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
+		return reply.Outcome{
+			Kind:        reply.CredentialsMissing,
+			ExecutionID: cmd.ExecutionID,
+			Detail:      "the secret lacks " + strings.Join(missing, " and "),
+		}
+	}
+
+	deadline := h.budget(ctx, req, rt)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+
+	began := h.now()
+	defer func() { rec.upstream = h.now().Sub(began) }()
+	if cmd.Action == command.Status {
+		return h.status(ctx, cmd.ExecutionID, rec)
+	}
+	return h.cancel(ctx, cmd.ExecutionID, deadline, rec)
+}
+
+// budget is when the SailPoint work must be done: the least of the invocation's deadline, API
+// Gateway's 29 s (not for function URLs) and the caller's own limit, counted from when the
+// gateway received the request, less a margin to write the answer.
+func (h *Handler) budget(ctx context.Context, req *request, rt *route) time.Time {
+	end := req.received.Add(24 * time.Hour)
+	if dl, ok := ctx.Deadline(); ok {
+		end = dl
+	}
+	if req.shape != shapeFunctionURL {
+		end = earliest(end, req.received.Add(gatewayLimit))
+	}
+	if rt.deadline > 0 {
+		end = earliest(end, req.received.Add(rt.deadline))
+	}
+	return end.Add(-answerMargin)
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// cancel asks SailPoint to cancel the execution. It never retries the cancel after a 5xx or
+// a timeout; it reads the execution instead, which may show the cancel took effect.
+func (h *Handler) cancel(ctx context.Context, id string, deadline time.Time,
+	rec *record) reply.Outcome {
+	reserve := min(readReserve, time.Until(deadline)/4)
+	cctx, stop := context.WithDeadline(ctx, deadline.Add(-reserve))
+	err := h.sailpoint.Cancel(cctx, id)
+	stop()
+	if err == nil {
+		return reply.Outcome{Kind: reply.CancelRequested, ExecutionID: id}
+	}
+	rec.cause = err
+
+	var se *sailpoint.Error
+	if !errors.As(err, &se) || se.Op == "token" {
+		return failure(err, id)
+	}
+	switch se.Kind {
+	case sailpoint.KindBadRequest:
+		exec, gerr := h.sailpoint.Get(ctx, id)
+		if gerr == nil && exec.Finished() {
+			return reply.Outcome{Kind: reply.AlreadyFinished, ExecutionID: id,
+				ExecutionStatus: exec.Status}
+		}
+		return reply.Outcome{Kind: reply.CancelRefused, ExecutionID: id,
+			Detail: se.Message, TrackingID: se.TrackingID, UpstreamStatus: se.Status}
+	case sailpoint.KindUpstream, sailpoint.KindTimeout:
+		exec, gerr := h.sailpoint.Get(ctx, id)
+		if gerr == nil && exec.Status == "Canceled" {
+			return reply.Outcome{Kind: reply.Canceled, ExecutionID: id,
+				ExecutionStatus: exec.Status}
+		}
+	}
+	return failure(err, id)
+}
+
+// status reads the execution.
+func (h *Handler) status(ctx context.Context, id string, rec *record) reply.Outcome {
+	exec, err := h.sailpoint.Get(ctx, id)
+	if err != nil {
+		rec.cause = err
+		return failure(err, id)
+	}
+	return reply.Outcome{
+		Kind:            reply.StatusReport,
+		ExecutionID:     id,
+		WorkflowID:      exec.WorkflowID,
+		ExecutionStatus: exec.Status,
+		StartTime:       exec.StartTime,
+		CloseTime:       exec.CloseTime,
+		RequestID:       exec.RequestID,
+	}
+}
+
+// failure maps an error from the SailPoint client or the secret store to its outcome.
+func failure(err error, id string) reply.Outcome {
+	o := reply.Outcome{ExecutionID: id}
+	var se *sailpoint.Error
+	switch {
+	case errors.As(err, &se):
+		o.TrackingID, o.UpstreamStatus, o.Detail = se.TrackingID, se.Status, se.Message
+		o.Kind = sailpointKind(se)
+		o.RetryAfter, o.Scope = se.RetryAfter, se.Scope
+		if o.Kind == reply.CredentialsRejected || o.Kind == reply.Forbidden {
+			o.Detail = ""
+		}
+	case errors.Is(err, secret.ErrUnavailable):
+		o.Kind = reply.SecretUnavailable
+	case errors.Is(err, context.DeadlineExceeded):
+		o.Kind = reply.UpstreamTimeout
+	default:
+		o.Kind = reply.UpstreamFailed
+	}
+	return o
+}
+
+func sailpointKind(se *sailpoint.Error) reply.Kind {
+	switch se.Kind {
+	case sailpoint.KindBadRequest:
+		return reply.CancelRefused
+	case sailpoint.KindCredentialsRejected:
+		return reply.CredentialsRejected
+	case sailpoint.KindForbidden:
+		return reply.Forbidden
+	case sailpoint.KindNotFound:
+		return reply.NotFound
+	case sailpoint.KindRateLimited:
+		return reply.RateLimited
+	case sailpoint.KindTimeout:
+		if se.Op == "token" {
+			return reply.TokenTimeout
+		}
+		return reply.UpstreamTimeout
+	}
+	if se.Op == "token" {
+		return reply.TokenFailed
+	}
+	return reply.UpstreamFailed
+}

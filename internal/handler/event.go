@@ -1,0 +1,188 @@
+package handler
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
+)
+
+// MaxBody is the largest request body accepted, after base64 decoding.
+const MaxBody = 64 << 10
+
+// shape is the kind of event the function was invoked with; the answer takes the same shape.
+type shape int
+
+const (
+	shapeUnknown shape = iota
+	shapeHTTPAPI       // API Gateway HTTP API, payload format 2.0
+	shapeREST          // API Gateway REST API, payload format 1.0
+	shapeFunctionURL   // Lambda function URL (payload 2.0 with a .lambda-url. domain)
+)
+
+func (s shape) String() string {
+	switch s {
+	case shapeHTTPAPI:
+		return "httpapi"
+	case shapeREST:
+		return "rest"
+	case shapeFunctionURL:
+		return "functionurl"
+	}
+	return "unknown"
+}
+
+// request is one HTTP request, the same whatever event shape carried it.
+type request struct {
+	shape  shape
+	method string
+	route  string
+	header map[string][]string // lower-case names
+	body   []byte              // raw bytes, base64-decoded when the event said so
+
+	// received is when the gateway received the request, when the event says so and the
+	// value is plausible; otherwise when the invocation started.
+	received time.Time
+}
+
+// Header returns the first value of the named header, case-insensitively.
+func (r *request) Header(name string) string {
+	if v := r.header[strings.ToLower(name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// repeated reports whether the named header came more than once.
+func (r *request) repeated(name string) bool {
+	return len(r.header[strings.ToLower(name)]) > 1
+}
+
+// event is the union of the fields of the three event shapes that routing needs.
+type event struct {
+	Version           string              `json:"version"`
+	RouteKey          string              `json:"routeKey"`
+	RawPath           string              `json:"rawPath"`
+	Resource          string              `json:"resource"`
+	HTTPMethod        string              `json:"httpMethod"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+	RequestContext    struct {
+		DomainName       string `json:"domainName"`
+		Stage            string `json:"stage"`
+		TimeEpoch        int64  `json:"timeEpoch"`
+		RequestTimeEpoch int64  `json:"requestTimeEpoch"`
+		HTTP             struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
+}
+
+// normalise turns a raw event into a request. The outcome is set when the event cannot be
+// served: it is not one of the three shapes, or its body is too large or not base64.
+func normalise(raw []byte, now time.Time) (*request, *reply.Outcome) {
+	var ev event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, fail(reply.MalformedEvent, "the event is not an API Gateway or function URL event")
+	}
+
+	r := &request{header: map[string][]string{}}
+	switch {
+	case ev.Version == "2.0" && ev.RequestContext.HTTP.Method != "":
+		r.method = ev.RequestContext.HTTP.Method
+		if strings.Contains(ev.RequestContext.DomainName, ".lambda-url.") {
+			r.shape, r.route = shapeFunctionURL, ev.RawPath
+		} else {
+			r.shape, r.route = shapeHTTPAPI, httpAPIRoute(&ev)
+		}
+		for name, v := range ev.Headers {
+			r.header[strings.ToLower(name)] = []string{v}
+		}
+		r.received = plausible(ev.RequestContext.TimeEpoch, now)
+	case ev.HTTPMethod != "" && ev.Resource != "" && (ev.Version == "" || ev.Version == "1.0"):
+		r.shape, r.method, r.route = shapeREST, ev.HTTPMethod, ev.Resource
+		// headers keeps only the last of repeated values; multiValueHeaders keeps them all.
+		if len(ev.MultiValueHeaders) > 0 {
+			for name, vs := range ev.MultiValueHeaders {
+				key := strings.ToLower(name)
+				r.header[key] = append(r.header[key], vs...)
+			}
+		} else {
+			for name, v := range ev.Headers {
+				r.header[strings.ToLower(name)] = []string{v}
+			}
+		}
+		r.received = plausible(ev.RequestContext.RequestTimeEpoch, now)
+	default:
+		return nil, fail(reply.MalformedEvent, "the event is not an API Gateway or function URL event")
+	}
+
+	body, o := decodeBody(ev.Body, ev.IsBase64Encoded)
+	if o != nil {
+		// Keep the shape so the answer can take it.
+		return r, o
+	}
+	r.body = body
+	return r, nil
+}
+
+// httpAPIRoute is the route the HTTP API matched: the path of routeKey ("POST /slack"), or,
+// for the $default route, rawPath less the stage prefix.
+func httpAPIRoute(ev *event) string {
+	if ev.RouteKey != "" && ev.RouteKey != "$default" {
+		if _, path, ok := strings.Cut(ev.RouteKey, " "); ok {
+			return path
+		}
+		return ev.RouteKey
+	}
+	path := ev.RawPath
+	if stage := ev.RequestContext.Stage; stage != "" && stage != "$default" {
+		if rest, ok := strings.CutPrefix(path, "/"+stage); ok && (rest == "" || rest[0] == '/') {
+			path = rest
+		}
+	}
+	return path
+}
+
+// decodeBody applies the size limit and base64 decoding. Base64 text longer than the encoded
+// size of MaxBody is refused before it is decoded.
+func decodeBody(body string, isBase64 bool) ([]byte, *reply.Outcome) {
+	if !isBase64 {
+		if len(body) > MaxBody {
+			return nil, fail(reply.TooLarge, "the body is over 64 KiB")
+		}
+		return []byte(body), nil
+	}
+	if len(body) > base64.StdEncoding.EncodedLen(MaxBody) {
+		return nil, fail(reply.TooLarge, "the body is over 64 KiB")
+	}
+	b, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fail(reply.MalformedEvent, "the event body is marked base64 but is not")
+	}
+	if len(b) > MaxBody {
+		return nil, fail(reply.TooLarge, "the body is over 64 KiB")
+	}
+	return b, nil
+}
+
+// plausible turns a gateway epoch in milliseconds into a time, when it lies within the last
+// 30 seconds; anything else (absent, in the future, stale as in a sample event) means now.
+func plausible(ms int64, now time.Time) time.Time {
+	if ms <= 0 {
+		return now
+	}
+	t := time.UnixMilli(ms)
+	if t.After(now) || now.Sub(t) > 30*time.Second {
+		return now
+	}
+	return t
+}
+
+func fail(k reply.Kind, detail string) *reply.Outcome {
+	return &reply.Outcome{Kind: k, Detail: detail}
+}

@@ -1,0 +1,164 @@
+// Package handler serves one Lambda invocation: it normalises the API Gateway or function URL
+// event into one request, routes it, runs the pipeline (verify, parse, act, answer) and shapes
+// the answer for the event type it came from. Expected failures are answers, never errors
+// returned to the runtime, which API Gateway would turn into a bare 500 or 502.
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/command"
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
+	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
+	"github.com/sailpoint-cancel/wfcancel/internal/secret"
+	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
+)
+
+// Secrets is the secret store the handler reads credentials and signing secrets from.
+type Secrets interface {
+	Get(ctx context.Context) (secret.Bundle, error)
+}
+
+// SailPoint is the part of the SailPoint API the handler calls.
+type SailPoint interface {
+	Cancel(ctx context.Context, executionID string) error
+	Get(ctx context.Context, executionID string) (sailpoint.Execution, error)
+}
+
+// Options wires a Handler.
+type Options struct {
+	Secrets   Secrets
+	SailPoint SailPoint
+	Logger    *slog.Logger
+
+	// SignatureTolerance is the allowed skew of signed timestamps, both ways.
+	SignatureTolerance time.Duration
+
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Handler serves invocations. It is safe for concurrent use.
+type Handler struct {
+	secrets   Secrets
+	sailpoint SailPoint
+	log       *slog.Logger
+	now       func() time.Time
+	routes    map[string]*route
+}
+
+// New returns a Handler wired with o.
+func New(o Options) *Handler {
+	h := &Handler{
+		secrets:   o.Secrets,
+		sailpoint: o.SailPoint,
+		log:       o.Logger,
+		now:       o.Now,
+		routes:    routes(o.SignatureTolerance),
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// Invoke serves one event and returns the answer in the event's own response shape. It
+// returns an error only when the answer itself cannot be encoded.
+func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
+	start := h.now()
+	rec := &record{}
+
+	req, o := normalise(raw, start)
+	var ans reply.Answer
+	if o != nil {
+		rec.outcome = *o
+		ans = reply.Problem(*o)
+	} else {
+		ans = h.serve(ctx, req, rec)
+	}
+
+	rec.duration = h.now().Sub(start)
+	h.logRequest(ctx, req, rec)
+	return encode(req, ans)
+}
+
+// record gathers what the request log line tells about one request.
+type record struct {
+	route    string
+	outcome  reply.Outcome
+	upstream time.Duration
+	duration time.Duration
+	cause    error
+}
+
+// serve runs the pipeline: route, method, secret, configuration, signature, parse, act.
+func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.Answer {
+	rt, ok := h.routes[req.route]
+	if !ok {
+		rec.outcome = reply.Outcome{Kind: reply.UnknownRoute}
+		return reply.Problem(rec.outcome)
+	}
+	rec.route = rt.name
+	if req.method != "POST" {
+		rec.outcome = reply.Outcome{Kind: reply.MethodNotAllowed}
+		return reply.Problem(rec.outcome)
+	}
+
+	bundle, err := h.secrets.Get(ctx)
+	if err != nil {
+		rec.outcome, rec.cause = reply.Outcome{Kind: reply.SecretUnavailable}, err
+		return reply.Problem(rec.outcome)
+	}
+	if o := h.verify(rt, req, bundle); o != nil {
+		rec.outcome = *o
+		return reply.Problem(*o)
+	}
+
+	cmd, early := rt.parse(req.body)
+	if early != nil {
+		rec.outcome = *early
+		return rt.answer(*early)
+	}
+	rec.outcome = h.act(ctx, req, rt, cmd, bundle, rec)
+	return rt.answer(rec.outcome)
+}
+
+// verify checks that the route is configured and the request is signed by one of its
+// secrets. A route without a signing secret answers 404 and accepts nothing.
+func (h *Handler) verify(rt *route, req *request, bundle secret.Bundle) *reply.Outcome {
+	configured := false
+	for _, key := range rt.verifier.SecretKeys() {
+		if len(bundle.Values(key)) > 0 {
+			configured = true
+		}
+	}
+	if !configured {
+		return &reply.Outcome{Kind: reply.UnknownRoute}
+	}
+	for _, name := range rt.verifier.SignedHeaders() {
+		if req.repeated(name) {
+			return fail(reply.RepeatedHeader, "the "+name+" header came more than once")
+		}
+	}
+	wr := webhook.Request{Header: req.Header, Body: req.body}
+	if _, err := rt.verifier.Verify(wr, bundle.Values, h.now()); err != nil {
+		return &reply.Outcome{Kind: reply.InvalidSignature}
+	}
+	return nil
+}
+
+// mistake is the user-facing explanation of a parse error.
+func mistake(err error) string {
+	var ce *command.Error
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return "the request could not be read"
+}

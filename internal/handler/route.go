@@ -1,0 +1,75 @@
+package handler
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/command"
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
+	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
+)
+
+// route is one path the function serves: how its requests are verified and read, how long
+// its caller waits, and how it is answered once the signature is accepted.
+type route struct {
+	name     string
+	verifier webhook.Verifier
+
+	// deadline is how long the caller waits for an answer (0: only the gateway's limit).
+	deadline time.Duration
+
+	// parse reads the verified body into a command, or into an outcome that answers at once
+	// (a mistake to explain, Slack's ssl_check).
+	parse func(body []byte) (command.Command, *reply.Outcome)
+
+	// answer shapes any outcome after verification in the caller's format.
+	answer func(reply.Outcome) reply.Answer
+}
+
+// Provider deadlines: how long each caller waits before it gives up on an answer.
+const slackDeadline = 3 * time.Second
+
+func routes(tolerance time.Duration) map[string]*route {
+	return map[string]*route{
+		"/slack": {
+			name:     "slack",
+			verifier: webhook.Slack(tolerance),
+			deadline: slackDeadline,
+			parse:    parseSlack,
+			answer:   reply.Slack,
+		},
+		"/webhook": {
+			name:     "webhook",
+			verifier: webhook.StandardWebhooks("webhook_secret", tolerance),
+			parse:    parseJSONCommand,
+			answer:   reply.JSON,
+		},
+	}
+}
+
+// parseSlack reads a slash command form. A mistake is explained in a 200 reply, since Slack
+// shows any other status as a failure.
+func parseSlack(body []byte) (command.Command, *reply.Outcome) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return command.Command{}, fail(reply.BadCommand, "the request is not a slash command form")
+	}
+	if form.Get("ssl_check") == "1" {
+		return command.Command{}, &reply.Outcome{Kind: reply.SSLCheck}
+	}
+	if len(form["text"]) > 1 {
+		return command.Command{}, fail(reply.BadCommand, "the command text came more than once")
+	}
+	return commandOrMistake(command.ParseText(form.Get("text")))
+}
+
+func parseJSONCommand(body []byte) (command.Command, *reply.Outcome) {
+	return commandOrMistake(command.ParseJSON(body))
+}
+
+func commandOrMistake(c command.Command, err error) (command.Command, *reply.Outcome) {
+	if err != nil {
+		return command.Command{}, fail(reply.BadCommand, mistake(err))
+	}
+	return c, nil
+}
