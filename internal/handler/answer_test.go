@@ -61,7 +61,7 @@ func TestAnswerTable(t *testing.T) {
 			slack:  []string{"already finished (Completed)", finishedID},
 		},
 		{
-			name: "400 on a running execution is 422 with SailPoint's message",
+			name:   "400 on a running execution is 422 with SailPoint's message",
 			action: "cancel", id: runningID,
 			upstream: script("cancel",
 				sailpointtest.ErrorResponse(400, "5c5e1f1f0bde4a4f8f84d8ba1e0fb24e", "bad state")),

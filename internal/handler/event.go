@@ -16,10 +16,10 @@ const MaxBody = 64 << 10
 type shape int
 
 const (
-	shapeUnknown shape = iota
-	shapeHTTPAPI       // API Gateway HTTP API, payload format 2.0
-	shapeREST          // API Gateway REST API, payload format 1.0
-	shapeFunctionURL   // Lambda function URL (payload 2.0 with a .lambda-url. domain)
+	shapeUnknown     shape = iota
+	shapeHTTPAPI           // API Gateway HTTP API, payload format 2.0
+	shapeREST              // API Gateway REST API, payload format 1.0
+	shapeFunctionURL       // Lambda function URL (payload 2.0 with a .lambda-url. domain)
 )
 
 func (s shape) String() string {
