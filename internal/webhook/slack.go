@@ -29,7 +29,12 @@ func Slack(tolerance time.Duration) Verifier {
 	}
 }
 
-func verifySlack(req Request, secrets Secrets, now time.Time, tolerance time.Duration) (Proof, error) {
+func verifySlack(
+	req Request,
+	secrets Secrets,
+	now time.Time,
+	tolerance time.Duration,
+) (Proof, error) {
 	values := configured(secrets, keySlack)
 	if len(values) == 0 {
 		return Proof{}, errNoSecret
