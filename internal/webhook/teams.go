@@ -45,19 +45,14 @@ func verifyTeams(req Request, secrets Secrets, _ time.Time) (Proof, error) {
 		return Proof{}, err
 	}
 
-	matched := false
 	for _, token := range values {
 		key, err := base64.StdEncoding.DecodeString(token)
 		if err != nil || len(key) == 0 {
 			continue
 		}
 		if hmac.Equal(given, macSHA256(key, req.Body)) {
-			matched = true
-			break
+			return Proof{ReplayKey: base64.StdEncoding.EncodeToString(given)}, nil
 		}
 	}
-	if !matched {
-		return Proof{}, reject("signature mismatch")
-	}
-	return Proof{ReplayKey: base64.StdEncoding.EncodeToString(given)}, nil
+	return Proof{}, reject("signature mismatch")
 }

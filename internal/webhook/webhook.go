@@ -81,12 +81,15 @@ type scheme struct {
 	verify        func(req Request, secrets Secrets, now time.Time) (Proof, error)
 }
 
-func (s scheme) SecretKeys() []string    { return slices.Clone(s.secretKeys) }
+// SecretKeys returns a copy, so callers cannot change the verifier.
+func (s scheme) SecretKeys() []string { return slices.Clone(s.secretKeys) }
+
+// SignedHeaders returns a copy, so callers cannot change the verifier.
 func (s scheme) SignedHeaders() []string { return slices.Clone(s.signedHeaders) }
 
 // Verify runs the scheme's check and names the scheme in any error.
-func (s scheme) Verify(req Request, secrets Secrets, now time.Time) (proof Proof, err error) {
-	proof, err = s.verify(req, secrets, now)
+func (s scheme) Verify(req Request, secrets Secrets, now time.Time) (Proof, error) {
+	proof, err := s.verify(req, secrets, now)
 	if err != nil {
 		return Proof{}, fmt.Errorf("%s: %w", s.name, err)
 	}
