@@ -53,7 +53,8 @@ type pendingRead struct {
 }
 
 // NewStore returns a Store reading src at first use and caching the result for
-// ttl, measured with now.
+// ttl, measured with now. A ttl of zero or less caches nothing: every Get reads,
+// though concurrent calls still share one read and failures are still remembered.
 func NewStore(src Source, ttl time.Duration, now func() time.Time) *Store {
 	return &Store{src: src, ttl: ttl, now: now}
 }

@@ -98,8 +98,9 @@ func TestStoreReadsAtFirstUseAndCaches(t *testing.T) {
 		if b.ClientID != "cid" || b.ClientSecret != distinctive {
 			t.Fatalf("credentials = %q/%q", b.ClientID, b.ClientSecret)
 		}
-		if got := b.Values("slack_signing_secret"); !slices.Equal(got, []string{"slack-new", "slack-old"}) {
-			t.Fatalf("slack_signing_secret = %q", got)
+		want := []string{"slack-new", "slack-old"}
+		if got := b.Values("slack_signing_secret"); !slices.Equal(got, want) {
+			t.Fatalf("slack_signing_secret = %q, want %q", got, want)
 		}
 	}
 
