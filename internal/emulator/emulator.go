@@ -267,7 +267,8 @@ func (e *Emulator) InitDuration() (time.Duration, bool) {
 
 // PID returns the process id of the bootstrap, a child of the emulator, or 0
 // when there is none yet (before the first Invoke) or the platform has no
-// /proc to find it in.
+// /proc to find it in. The emulator's REPORT lines claim the configured memory
+// size as "Max Memory Used", so read VmHWM from /proc/<pid>/status instead.
 func (e *Emulator) PID() int {
 	kids := children(e.cmd.Process.Pid)
 	if len(kids) == 0 {
