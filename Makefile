@@ -15,14 +15,16 @@ LAMBDA_PKG := ./cmd/lambda
 
 # The tests talk to loopback fakes only. Static fake credentials, no shared
 # config files and no instance metadata keep the SDK from finding a real
-# identity or reaching for a real endpoint.
+# identity; the default endpoint is a closed privileged loopback port, so a
+# client a test forgot to point at its fake fails instead of reaching AWS.
 TEST_ENV := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
 	AWS_EC2_METADATA_DISABLED=true \
 	AWS_ACCESS_KEY_ID=test \
 	AWS_SECRET_ACCESS_KEY=test \
 	AWS_REGION=us-east-1 \
 	AWS_CONFIG_FILE=/dev/null \
-	AWS_SHARED_CREDENTIALS_FILE=/dev/null
+	AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+	AWS_ENDPOINT_URL=http://127.0.0.1:9
 
 .PHONY: build build-arm64 build-CancelFunction test lint bench demo events clean
 

@@ -3,9 +3,10 @@
 // binary the way the Lambda service would, without any AWS account.
 //
 // The emulator and the bootstrap get a clean environment: only PATH, HOME and
-// TMPDIR from the caller, static fake AWS credentials, no shared config files
-// and no instance metadata, so nothing can reach a real AWS endpoint with the
-// developer's identity.
+// TMPDIR from the caller, static fake AWS credentials, no shared config files,
+// no instance metadata and a default AWS endpoint on a closed loopback port, so
+// nothing can reach a real AWS endpoint, least of all with the developer's
+// identity.
 package emulator
 
 import (
@@ -31,6 +32,12 @@ const readyTimeout = 15 * time.Second
 
 // readyPoll is the interval between two readiness probes.
 const readyPoll = 10 * time.Millisecond
+
+// closedEndpoint is where AWS SDK clients in the bootstrap go unless Options.Env
+// names a fake (AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:...): a
+// privileged loopback port nobody unprivileged can listen on, so a forgotten
+// endpoint fails fast instead of reaching AWS with fake credentials.
+const closedEndpoint = "http://127.0.0.1:9"
 
 // FunctionName is the function name the emulator reports unless Options.Env
 // sets AWS_LAMBDA_FUNCTION_NAME; it matches the function in template.yaml.
@@ -153,6 +160,7 @@ func baseEnv() []string {
 		"AWS_REGION=us-east-1",
 		"AWS_CONFIG_FILE="+os.DevNull,
 		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+		"AWS_ENDPOINT_URL="+closedEndpoint,
 		"AWS_LAMBDA_FUNCTION_NAME="+FunctionName,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=29",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",

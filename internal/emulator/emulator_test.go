@@ -131,7 +131,7 @@ func TestEnvironmentHidesCallersAWSIdentity(t *testing.T) {
 	var got helloAnswer
 	invokeJSON(t, e, `{"env":["AWS_PROFILE","AWS_ACCESS_KEY_ID","AWS_SESSION_TOKEN",
 		"AWS_REGION","AWS_EC2_METADATA_DISABLED","AWS_SHARED_CREDENTIALS_FILE",
-		"AWS_LAMBDA_FUNCTION_NAME","AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]}`, &got)
+		"AWS_LAMBDA_FUNCTION_NAME","AWS_LAMBDA_FUNCTION_MEMORY_SIZE","AWS_ENDPOINT_URL"]}`, &got)
 
 	want := map[string]string{
 		"AWS_PROFILE":                     "",
@@ -142,6 +142,7 @@ func TestEnvironmentHidesCallersAWSIdentity(t *testing.T) {
 		"AWS_SHARED_CREDENTIALS_FILE":     os.DevNull,
 		"AWS_LAMBDA_FUNCTION_NAME":        FunctionName,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+		"AWS_ENDPOINT_URL":                closedEndpoint,
 	}
 	for k, v := range want {
 		if got.Env[k] != v {
