@@ -100,6 +100,15 @@ func (f *fixture) sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
+// seen returns copies of what the fixture recorded.
+func (f *fixture) seen() (refresh []bool, slept []time.Duration, bearers []string,
+	headers []http.Header) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bool(nil), f.refresh...), append([]time.Duration(nil), f.slept...),
+		append([]string(nil), f.bearers...), append([]http.Header(nil), f.headers...)
+}
+
 // counts checks how many token and cancel requests the simulator received.
 func (f *fixture) counts(tokens, cancels int) {
 	f.t.Helper()
@@ -161,14 +170,15 @@ func TestCancelSendsHeaders(t *testing.T) {
 		t.Fatalf("Cancel: %v", err)
 	}
 
-	for i, h := range f.headers {
+	_, _, bearers, headers := f.seen()
+	for i, h := range headers {
 		if h.Get("User-Agent") != userAgent || h.Get("Accept") != "application/json" {
 			t.Errorf("request %d: User-Agent %q, Accept %q", i, h.Get("User-Agent"),
 				h.Get("Accept"))
 		}
 	}
-	if len(f.bearers) != 1 || f.bearers[0] == "" {
-		t.Errorf("bearer tokens on API calls = %d, want 1", len(f.bearers))
+	if len(bearers) != 1 || bearers[0] == "" {
+		t.Errorf("bearer tokens on API calls = %d, want 1", len(bearers))
 	}
 }
 
@@ -335,8 +345,8 @@ func TestCancelAnswers(t *testing.T) {
 			err := f.client.Cancel(ctx, runningID)
 
 			f.counts(tt.tokens, tt.cancels)
-			if fmt.Sprint(f.slept) != fmt.Sprint(tt.wantSlept) {
-				t.Errorf("slept %v, want %v", f.slept, tt.wantSlept)
+			if _, slept, _, _ := f.seen(); fmt.Sprint(slept) != fmt.Sprint(tt.wantSlept) {
+				t.Errorf("slept %v, want %v", slept, tt.wantSlept)
 			}
 			if tt.wantKind == 0 {
 				if err != nil {
@@ -366,8 +376,8 @@ func TestCancelRetryAfterHTTPDate(t *testing.T) {
 	if err := f.client.Cancel(ctx, runningID); err != nil {
 		t.Fatalf("Cancel: %v", err)
 	}
-	if len(f.slept) != 1 || f.slept[0] != 3*time.Second {
-		t.Errorf("slept %v, want [3s]", f.slept)
+	if _, slept, _, _ := f.seen(); len(slept) != 1 || slept[0] != 3*time.Second {
+		t.Errorf("slept %v, want [3s]", slept)
 	}
 	f.counts(1, 2)
 }

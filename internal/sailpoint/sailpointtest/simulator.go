@@ -7,8 +7,10 @@
 package sailpointtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -65,6 +67,9 @@ type Response struct {
 	// Reset makes the simulator close the connection without answering (after Delay).
 	Reset bool
 }
+
+// maxRequestBody bounds how much of a request body the simulator reads.
+const maxRequestBody = 64 << 10
 
 // New returns a Simulator with no credentials, no executions and DefaultTokenLifetime.
 func New() *Simulator {
@@ -196,6 +201,10 @@ func (s *Simulator) Script(op string, r Response) {
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, id := route(r)
 	script, scripted := s.record(op, id, r)
+
+	// Reading the whole body lets net/http notice a client that hangs up during a Delay.
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	if scripted {
 		if !s.play(w, r, script) {
