@@ -260,8 +260,10 @@ func TestCancelAnswers(t *testing.T) {
 			tokens: 1, cancels: 1,
 		},
 		{
-			name:     "429 twice is rate limited after one retry",
-			script:   []sailpointtest.Response{sailpointtest.RateLimited("1"), sailpointtest.RateLimited("2")},
+			name: "429 twice is rate limited after one retry",
+			script: []sailpointtest.Response{
+				sailpointtest.RateLimited("1"), sailpointtest.RateLimited("2"),
+			},
 			wantKind: sailpoint.KindRateLimited, wantStatus: 429,
 			wantRetry: 2 * time.Second, wantMsg: "Rate Limit Exceeded",
 			wantSlept: []time.Duration{time.Second},
@@ -311,8 +313,10 @@ func TestCancelAnswers(t *testing.T) {
 			tokens: 1, cancels: 1,
 		},
 		{
-			name:     "redirect is upstream and not followed",
-			script:   []sailpointtest.Response{{Status: 302, Header: http.Header{"Location": {"/elsewhere"}}}},
+			name: "redirect is upstream and not followed",
+			script: []sailpointtest.Response{
+				{Status: 302, Header: http.Header{"Location": {"/elsewhere"}}},
+			},
 			wantKind: sailpoint.KindUpstream, wantStatus: 302,
 			tokens: 1, cancels: 1,
 		},
@@ -431,9 +435,11 @@ func TestCancelIgnoresBodyOn204(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := sailpoint.New(sailpoint.Config{
-		BaseURL:     srv.URL,
-		HTTPClient:  srv.Client(),
-		Credentials: func(context.Context, bool) (string, string, error) { return clientID, clientSecret, nil },
+		BaseURL:    srv.URL,
+		HTTPClient: srv.Client(),
+		Credentials: func(context.Context, bool) (string, string, error) {
+			return clientID, clientSecret, nil
+		},
 	})
 
 	if err := c.Cancel(context.Background(), runningID); err != nil {
@@ -571,15 +577,18 @@ func TestExecutionFinished(t *testing.T) {
 }
 
 func TestPathsPerAPIVersion(t *testing.T) {
+	v3 := "/v3/workflow-executions/" + runningID
+	beta := "/beta/workflow-executions/" + runningID
+	v1 := "/workflow-executions/v1/" + runningID
 	tests := []struct {
 		version    string
 		wantCancel string
 		wantGet    string
 	}{
-		{"", "/v3/workflow-executions/" + runningID + "/cancel", "/v3/workflow-executions/" + runningID},
-		{"v3", "/v3/workflow-executions/" + runningID + "/cancel", "/v3/workflow-executions/" + runningID},
-		{"beta", "/beta/workflow-executions/" + runningID + "/cancel", "/beta/workflow-executions/" + runningID},
-		{"v1", "/workflow-executions/v1/" + runningID + "/cancel", "/workflow-executions/v1/" + runningID},
+		{"", v3 + "/cancel", v3},
+		{"v3", v3 + "/cancel", v3},
+		{"beta", beta + "/cancel", beta},
+		{"v1", v1 + "/cancel", v1},
 	}
 	for _, tt := range tests {
 		t.Run("version "+tt.version, func(t *testing.T) {

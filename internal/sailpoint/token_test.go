@@ -14,7 +14,8 @@ import (
 )
 
 func TestTokenEndpointAnswers(t *testing.T) {
-	rejected := jsonResponse(401, sailpointtest.OAuthErrorBody("invalid_client", "Bad client credentials"))
+	rejected := jsonResponse(401,
+		sailpointtest.OAuthErrorBody("invalid_client", "Bad client credentials"))
 	tests := []struct {
 		name       string
 		accepted   string // secret the simulator accepts
@@ -62,8 +63,10 @@ func TestTokenEndpointAnswers(t *testing.T) {
 			tokens:    1, cancels: 0,
 		},
 		{
-			name:     "200 without access_token is upstream",
-			script:   []sailpointtest.Response{jsonResponse(200, `{"token_type":"bearer","expires_in":600}`)},
+			name: "200 without access_token is upstream",
+			script: []sailpointtest.Response{
+				jsonResponse(200, `{"token_type":"bearer","expires_in":600}`),
+			},
 			wantKind: sailpoint.KindUpstream, wantFresh: []bool{false},
 			tokens: 1, cancels: 0,
 		},

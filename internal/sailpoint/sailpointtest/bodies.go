@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
@@ -89,10 +88,12 @@ func ErrorResponse(status int, trackingID, message string) Response {
 
 // tokenBody returns a successful client credentials answer.
 func tokenBody(token string, lifetime time.Duration) string {
-	secs := max(int64(lifetime/time.Second), 1)
-	return `{"access_token":` + strconv.Quote(token) +
-		`,"token_type":"bearer","expires_in":` + strconv.FormatInt(secs, 10) +
-		`,"scope":"sp:scopes:all"}`
+	return mustJSON(struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int64  `json:"expires_in"`
+		Scope       string `json:"scope"`
+	}{token, "bearer", max(int64(lifetime/time.Second), 1), "sp:scopes:all"})
 }
 
 // executionBody returns an execution as the GET endpoint sends it.

@@ -37,7 +37,10 @@ func start(t *testing.T) *harness {
 }
 
 // do sends a request and returns the status, header and decoded JSON body (nil when empty).
-func (h *harness) do(method, path, bearer string, form url.Values) (int, http.Header, map[string]any) {
+func (h *harness) do(
+	method, path, bearer string,
+	form url.Values,
+) (int, http.Header, map[string]any) {
 	h.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -212,7 +215,8 @@ func TestScriptIsFIFOThenNormal(t *testing.T) {
 	token := h.bearer()
 
 	status, header, body := h.do("GET", "/v3/workflow-executions/e", token, nil)
-	if status != 429 || header.Get("Retry-After") != "5" || body["message"] != " Rate Limit Exceeded " {
+	if status != 429 || header.Get("Retry-After") != "5" ||
+		body["message"] != " Rate Limit Exceeded " {
 		t.Errorf("first: %d %v %v", status, header, body)
 	}
 	status, _, body = h.do("GET", "/v3/workflow-executions/e", token, nil)
