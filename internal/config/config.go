@@ -31,6 +31,9 @@ type Config struct {
 
 	// SecretTTL is how long a secret read is reused within one execution environment.
 	SecretTTL time.Duration
+
+	// Routes holds each route's payload pointers and allow-lists, keyed by route name.
+	Routes map[string]RouteSettings
 }
 
 // Defaults for the optional variables.
@@ -71,6 +74,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	if c.SecretTTL, err = duration(getenv, "SECRET_TTL", DefaultSecretTTL); err != nil {
+		return Config{}, err
+	}
+	if c.Routes, err = loadRoutes(getenv); err != nil {
 		return Config{}, err
 	}
 	return c, nil

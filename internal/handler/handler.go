@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
+	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
@@ -40,6 +41,10 @@ type Options struct {
 
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+
+	// Routes holds each route's payload pointers and allow-lists, keyed by route name;
+	// a route missing from it reads the documented defaults and allows everything.
+	Routes map[string]config.RouteSettings
 }
 
 // Handler serves invocations. It is safe for concurrent use.
@@ -49,6 +54,8 @@ type Handler struct {
 	log       *slog.Logger
 	now       func() time.Time
 	routes    map[string]*route
+	replays   *replayMemory
+	tolerance time.Duration
 }
 
 // New returns a Handler wired with o.
@@ -58,7 +65,9 @@ func New(o Options) *Handler {
 		sailpoint: o.SailPoint,
 		log:       o.Logger,
 		now:       o.Now,
-		routes:    routes(o.SignatureTolerance),
+		routes:    routes(o.SignatureTolerance, o.Routes),
+		replays:   newReplayMemory(replayCapacity),
+		tolerance: o.SignatureTolerance,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -96,9 +105,11 @@ type record struct {
 	upstream time.Duration
 	duration time.Duration
 	cause    error
+	replayed bool // answered from the replay memory
 }
 
-// serve runs the pipeline: route, method, secret, configuration, signature, parse, act.
+// serve runs the pipeline: route, method, secret, configuration, signature, parse (with the
+// route's allow-lists), replay check, act.
 func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.Answer {
 	rt, ok := h.routes[req.route]
 	if !ok {
@@ -116,23 +127,29 @@ func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.An
 		rec.outcome, rec.cause = reply.Outcome{Kind: reply.SecretUnavailable}, err
 		return reply.Problem(rec.outcome)
 	}
-	if o := h.verify(rt, req, bundle); o != nil {
+	proof, o := h.verify(rt, req, bundle)
+	if o != nil {
 		rec.outcome = *o
 		return reply.Problem(*o)
 	}
 
-	cmd, early := rt.parse(req.body)
+	cmd, early := rt.parse(req)
 	if early != nil {
 		rec.outcome = *early
 		return rt.answer(*early)
 	}
-	rec.outcome = h.act(ctx, req, rt, cmd, bundle, rec)
+	if rt.replay {
+		rec.outcome = h.actOnce(ctx, req, rt, cmd, bundle, proof, rec)
+	} else {
+		rec.outcome = h.act(ctx, req, rt, cmd, bundle, rec)
+	}
 	return rt.answer(rec.outcome)
 }
 
 // verify checks that the route is configured and the request is signed by one of its
 // secrets. A route without a signing secret answers 404 and accepts nothing.
-func (h *Handler) verify(rt *route, req *request, bundle secret.Bundle) *reply.Outcome {
+func (h *Handler) verify(rt *route, req *request,
+	bundle secret.Bundle) (webhook.Proof, *reply.Outcome) {
 	configured := false
 	for _, key := range rt.verifier.SecretKeys() {
 		if len(bundle.Values(key)) > 0 {
@@ -140,18 +157,20 @@ func (h *Handler) verify(rt *route, req *request, bundle secret.Bundle) *reply.O
 		}
 	}
 	if !configured {
-		return &reply.Outcome{Kind: reply.UnknownRoute}
+		return webhook.Proof{}, &reply.Outcome{Kind: reply.UnknownRoute}
 	}
 	for _, name := range rt.verifier.SignedHeaders() {
 		if req.repeated(name) {
-			return fail(reply.RepeatedHeader, "the "+name+" header came more than once")
+			return webhook.Proof{},
+				fail(reply.RepeatedHeader, "the "+name+" header came more than once")
 		}
 	}
 	wr := webhook.Request{Header: req.Header, Body: req.body}
-	if _, err := rt.verifier.Verify(wr, bundle.Values, h.now()); err != nil {
-		return &reply.Outcome{Kind: reply.InvalidSignature}
+	proof, err := rt.verifier.Verify(wr, bundle.Values, h.now())
+	if err != nil {
+		return webhook.Proof{}, &reply.Outcome{Kind: reply.InvalidSignature}
 	}
-	return nil
+	return proof, nil
 }
 
 // mistake is the user-facing explanation of a parse error.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"unicode"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 )
 
 // maxLogValue caps any value that came from the caller before it is logged.
@@ -31,6 +33,12 @@ func (h *Handler) logRequest(ctx context.Context, req *request, rec *record) {
 	}
 	if rec.upstream > 0 {
 		attrs = append(attrs, slog.Int64("upstreamMs", rec.upstream.Milliseconds()))
+	}
+	if o.Kind == reply.Ignored && o.Detail != "" {
+		attrs = append(attrs, slog.String("reason", clean(o.Detail)))
+	}
+	if rec.replayed {
+		attrs = append(attrs, slog.Bool("replayed", true))
 	}
 	if o.TrackingID != "" {
 		attrs = append(attrs, slog.String("trackingId", clean(o.TrackingID)))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
+	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
 )
@@ -18,19 +19,23 @@ type route struct {
 	// deadline is how long the caller waits for an answer (0: only the gateway's limit).
 	deadline time.Duration
 
-	// parse reads the verified body into a command, or into an outcome that answers at once
-	// (a mistake to explain, Slack's ssl_check).
-	parse func(body []byte) (command.Command, *reply.Outcome)
+	// parse reads the verified request into a command, or into an outcome that answers at
+	// once (a mistake to explain, Slack's ssl_check, an ignored delivery).
+	parse func(req *request) (command.Command, *reply.Outcome)
 
 	// answer shapes any outcome after verification in the caller's format.
 	answer func(reply.Outcome) reply.Answer
+
+	// replay makes the route remember what it acted on and answer a repeated delivery with
+	// the first answer, without calling SailPoint again.
+	replay bool
 }
 
 // Provider deadlines: how long each caller waits before it gives up on an answer.
 const slackDeadline = 3 * time.Second
 
-func routes(tolerance time.Duration) map[string]*route {
-	return map[string]*route{
+func routes(tolerance time.Duration, settings map[string]config.RouteSettings) map[string]*route {
+	all := map[string]*route{
 		"/slack": {
 			name:     "slack",
 			verifier: webhook.Slack(tolerance),
@@ -43,14 +48,19 @@ func routes(tolerance time.Duration) map[string]*route {
 			verifier: webhook.StandardWebhooks("webhook_secret", tolerance),
 			parse:    parseJSONCommand,
 			answer:   reply.JSON,
+			replay:   true,
 		},
 	}
+	for path, rt := range providerRoutes(tolerance, settings) {
+		all[path] = rt
+	}
+	return all
 }
 
 // parseSlack reads a slash command form. A mistake is explained in a 200 reply, since Slack
 // shows any other status as a failure.
-func parseSlack(body []byte) (command.Command, *reply.Outcome) {
-	form, err := url.ParseQuery(string(body))
+func parseSlack(req *request) (command.Command, *reply.Outcome) {
+	form, err := url.ParseQuery(string(req.body))
 	if err != nil {
 		return command.Command{}, fail(reply.BadCommand, "the request is not a slash command form")
 	}
@@ -63,8 +73,8 @@ func parseSlack(body []byte) (command.Command, *reply.Outcome) {
 	return commandOrMistake(command.ParseText(form.Get("text")))
 }
 
-func parseJSONCommand(body []byte) (command.Command, *reply.Outcome) {
-	return commandOrMistake(command.ParseJSON(body))
+func parseJSONCommand(req *request) (command.Command, *reply.Outcome) {
+	return commandOrMistake(command.ParseJSON(req.body))
 }
 
 func commandOrMistake(c command.Command, err error) (command.Command, *reply.Outcome) {

@@ -40,6 +40,11 @@ const (
 	TokenTimeout
 	UpstreamFailed
 	UpstreamTimeout
+
+	// Ignored is a verified request deliberately not acted on (no execution id, an event or
+	// actor outside the route's allow-lists); Pong answers a provider's liveness probe.
+	Ignored
+	Pong
 )
 
 var kindNames = map[Kind]string{
@@ -67,6 +72,8 @@ var kindNames = map[Kind]string{
 	TokenTimeout:        "token_timeout",
 	UpstreamFailed:      "upstream_failed",
 	UpstreamTimeout:     "upstream_timeout",
+	Ignored:             "ignored",
+	Pong:                "pong",
 }
 
 // String is the outcome's name in logs and metrics.
