@@ -52,6 +52,7 @@ func wire(cfg config.Config, log *slog.Logger) *handler.Handler {
 		SailPoint:          client,
 		Logger:             log,
 		SignatureTolerance: cfg.SignatureTolerance,
+		Routes:             cfg.Routes,
 	})
 }
 
