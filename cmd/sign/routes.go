@@ -184,10 +184,15 @@ func discordCommandBody(string) []byte {
 			"id":   "1300000000000000040",
 			"name": "wfcancel",
 			"type": 1,
-			"options": []any{
-				map[string]any{"name": "action", "type": 3, "value": "cancel"},
-				map[string]any{"name": "execution-id", "type": 3, "value": sampleExecutionID},
-			},
+			// /wfcancel cancel execution_id:<id>: the action is a subcommand (type 1), the id
+			// a string option (type 3).
+			"options": []any{map[string]any{
+				"name": "cancel",
+				"type": 1,
+				"options": []any{map[string]any{
+					"name": "execution_id", "type": 3, "value": sampleExecutionID,
+				}},
+			}},
 		},
 		"token":   "sample-interaction-token",
 		"version": 1,
