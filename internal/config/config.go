@@ -34,6 +34,12 @@ type Config struct {
 
 	// Routes holds each route's payload pointers and allow-lists, keyed by route name.
 	Routes map[string]RouteSettings
+
+	// MetricsNamespace is the CloudWatch namespace of the function's metrics.
+	MetricsNamespace string
+
+	// MetricsDisabled turns the metric lines off.
+	MetricsDisabled bool
 }
 
 // Defaults for the optional variables.
@@ -77,6 +83,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	if c.Routes, err = loadRoutes(getenv); err != nil {
+		return Config{}, err
+	}
+	if c.MetricsNamespace, c.MetricsDisabled, err = metricsSettings(getenv); err != nil {
 		return Config{}, err
 	}
 	return c, nil
