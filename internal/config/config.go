@@ -40,6 +40,12 @@ type Config struct {
 
 	// MetricsDisabled turns the metric lines off.
 	MetricsDisabled bool
+
+	// ResponseMode is how Slack and Discord are answered: sync or deferred.
+	ResponseMode ResponseMode
+
+	// Access holds the chat allow-lists and the workflows that may be acted on.
+	Access Access
 }
 
 // Defaults for the optional variables.
@@ -86,6 +92,12 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	if c.MetricsNamespace, c.MetricsDisabled, err = metricsSettings(getenv); err != nil {
+		return Config{}, err
+	}
+	if c.ResponseMode, err = loadResponseMode(getenv); err != nil {
+		return Config{}, err
+	}
+	if c.Access, err = loadAccess(getenv); err != nil {
 		return Config{}, err
 	}
 	return c, nil
