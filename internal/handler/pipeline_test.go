@@ -2,9 +2,9 @@ package handler
 
 import (
 	"encoding/base64"
-	"fmt"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
