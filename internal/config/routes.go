@@ -142,3 +142,12 @@ func list(getenv func(string) string, name string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// DefaultRoutes is every route's settings when no variable is set.
+func DefaultRoutes() map[string]RouteSettings {
+	routes, err := loadRoutes(func(string) string { return "" })
+	if err != nil {
+		panic("config: defaults do not load: " + err.Error())
+	}
+	return routes
+}

@@ -27,10 +27,13 @@ const (
 // remembers what it acted on, so that a replayed delivery is answered without acting again.
 func providerRoutes(tolerance time.Duration,
 	settings map[string]config.RouteSettings) map[string]*route {
+	if settings == nil {
+		settings = config.DefaultRoutes()
+	}
 	get := func(name string) config.RouteSettings {
 		s, ok := settings[name]
 		if !ok {
-			s.ExecutionIDPointer = config.DefaultExecutionIDPointer
+			s = config.DefaultRoutes()[name]
 		}
 		return s
 	}
