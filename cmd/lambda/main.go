@@ -18,6 +18,7 @@ import (
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/handler"
+	"github.com/sailpoint-cancel/wfcancel/internal/metrics"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
 )
@@ -53,7 +54,17 @@ func wire(cfg config.Config, log *slog.Logger) *handler.Handler {
 		Logger:             log,
 		SignatureTolerance: cfg.SignatureTolerance,
 		Routes:             cfg.Routes,
+		Metrics:            recorder(cfg),
 	})
+}
+
+// recorder writes the metrics as EMF lines on stdout, which CloudWatch Logs turns into
+// metrics; nil when they are turned off.
+func recorder(cfg config.Config) *metrics.Recorder {
+	if cfg.MetricsDisabled {
+		return nil
+	}
+	return metrics.New(os.Stdout, cfg.MetricsNamespace, time.Now)
 }
 
 func secretSource(cfg config.Config) secret.Source {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
+	"github.com/sailpoint-cancel/wfcancel/internal/metrics"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
@@ -45,6 +46,9 @@ type Options struct {
 	// Routes holds each route's payload pointers and allow-lists, keyed by route name;
 	// a route missing from it reads the documented defaults and allows everything.
 	Routes map[string]config.RouteSettings
+
+	// Metrics receives each request's metrics; nil records none.
+	Metrics *metrics.Recorder
 }
 
 // Handler serves invocations. It is safe for concurrent use.
@@ -56,6 +60,7 @@ type Handler struct {
 	routes    map[string]*route
 	replays   *replayMemory
 	tolerance time.Duration
+	metrics   *metrics.Recorder
 }
 
 // New returns a Handler wired with o.
@@ -68,6 +73,7 @@ func New(o Options) *Handler {
 		routes:    routes(o.SignatureTolerance, o.Routes),
 		replays:   newReplayMemory(replayCapacity),
 		tolerance: o.SignatureTolerance,
+		metrics:   o.Metrics,
 	}
 	if h.now == nil {
 		h.now = time.Now

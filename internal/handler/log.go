@@ -3,8 +3,10 @@ package handler
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"unicode"
 
+	"github.com/sailpoint-cancel/wfcancel/internal/metrics"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 )
 
@@ -13,7 +15,8 @@ const maxLogValue = 128
 
 // logRequest writes the one line per request: route, outcome, upstream status and
 // durations, execution id. It never carries secrets, tokens, signatures or bodies; the cause
-// is an error text from this program's packages, which keep those out of their errors.
+// is an error text from this program's packages, which keep those out of their errors. The
+// request's metrics are recorded with it.
 func (h *Handler) logRequest(ctx context.Context, req *request, rec *record) {
 	o := rec.outcome
 	attrs := []slog.Attr{
@@ -49,6 +52,44 @@ func (h *Handler) logRequest(ctx context.Context, req *request, rec *record) {
 		level = slog.LevelWarn
 	}
 	h.log.LogAttrs(ctx, level, "request", attrs...)
+	h.recordMetrics(rec)
+}
+
+// recordMetrics hands the request's metrics to the recorder. Route is the matched route's
+// name, never the caller's path.
+func (h *Handler) recordMetrics(rec *record) {
+	if h.metrics == nil {
+		return
+	}
+	h.metrics.Record(metrics.Request{
+		Route:             rec.route,
+		Outcome:           rec.outcome.Kind.String(),
+		SignatureRejected: rec.outcome.Kind == reply.InvalidSignature,
+		SailPointStatus:   sailpointStatus(rec),
+		Upstream:          rec.upstream,
+	})
+}
+
+// sailpointStatus is the status of the SailPoint answer that decided the outcome, or "" when
+// the request did not call SailPoint (answered before acting, or from the replay memory).
+// The client reports a status only for failures; a success is any 2xx.
+func sailpointStatus(rec *record) string {
+	o := rec.outcome
+	if rec.replayed {
+		return ""
+	}
+	switch o.Kind {
+	case reply.CancelRequested, reply.Canceled, reply.StatusReport, reply.AlreadyFinished:
+		return metrics.StatusSuccess
+	case reply.CancelRefused, reply.NotFound, reply.CredentialsRejected, reply.Forbidden,
+		reply.RateLimited, reply.TokenFailed, reply.TokenTimeout, reply.UpstreamFailed,
+		reply.UpstreamTimeout:
+		if o.UpstreamStatus != 0 {
+			return strconv.Itoa(o.UpstreamStatus)
+		}
+		return metrics.StatusNoResponse
+	}
+	return ""
 }
 
 // clean caps a value and replaces control characters, so that no value can forge a log line
