@@ -13,7 +13,7 @@ import (
 // secret for "gitlab-signing", and the secret key to configure.
 func fuzzVerifier(scheme string) (Verifier, string, bool) {
 	if scheme == SchemeGitLabSigning {
-		return GitLab(), keyGitLabSigning, true
+		return GitLab(DefaultTolerance), keyGitLabSigning, true
 	}
 	v, ok := vectorVerifiers[scheme]
 	return v.verifier, v.key, ok

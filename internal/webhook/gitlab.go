@@ -15,9 +15,9 @@ const (
 // Rules:
 //   - when any "gitlab_signing_secret" is configured, a Standard Webhooks signature under the
 //     webhook-id, webhook-timestamp and webhook-signature headers is required, with
-//     DefaultTolerance, and the shared token is never consulted;
+//     the given tolerance, and the shared token is never consulted;
 //   - otherwise X-Gitlab-Token must equal one of the "gitlab_token" values exactly.
-func GitLab() Verifier {
+func GitLab(tolerance time.Duration) Verifier {
 	return scheme{
 		name:       "gitlab",
 		secretKeys: []string{keyGitLabToken, keyGitLabSigning},
@@ -25,13 +25,16 @@ func GitLab() Verifier {
 			headerGitLab,
 			standardHeaders.id, standardHeaders.timestamp, standardHeaders.signature,
 		},
-		verify: verifyGitLab,
+		verify: func(req Request, secrets Secrets, now time.Time) (Proof, error) {
+			return verifyGitLab(req, secrets, now, tolerance)
+		},
 	}
 }
 
-func verifyGitLab(req Request, secrets Secrets, now time.Time) (Proof, error) {
+func verifyGitLab(req Request, secrets Secrets, now time.Time,
+	tolerance time.Duration) (Proof, error) {
 	if signing := configured(secrets, keyGitLabSigning); len(signing) > 0 {
-		return verifyStandard(req, signing, standardHeaders, now, DefaultTolerance)
+		return verifyStandard(req, signing, standardHeaders, now, tolerance)
 	}
 
 	tokens := configured(secrets, keyGitLabToken)

@@ -39,7 +39,7 @@ var vectorVerifiers = map[string]struct {
 	"teams-outgoing":    {TeamsOutgoing(), keyTeams},
 	"zendesk":           {Zendesk(5 * time.Minute), keyZendesk},
 	"jira":              {Jira(), keyJira},
-	"gitlab-token":      {GitLab(), keyGitLabToken},
+	"gitlab-token":      {GitLab(DefaultTolerance), keyGitLabToken},
 	"mattermost-token":  {MattermostToken(), keyMattermost},
 }
 

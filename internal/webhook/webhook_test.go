@@ -48,8 +48,8 @@ func signCases(t testing.TB) []signCase {
 		{SchemeDiscord, Discord(testTolerance), keyDiscord, discordSeed, otherDiscord, `{"type":1}`},
 		{SchemeGitHub, GitHub(), keyGitHub, "gh-secret", "old-gh", json},
 		{SchemeJira, Jira(), keyJira, "jira-secret", "old-jira", json},
-		{SchemeGitLabToken, GitLab(), keyGitLabToken, "gl-token", "old-gl-token", json},
-		{SchemeGitLabSigning, GitLab(), keyGitLabSigning,
+		{SchemeGitLabToken, GitLab(DefaultTolerance), keyGitLabToken, "gl-token", "old-gl-token", json},
+		{SchemeGitLabSigning, GitLab(DefaultTolerance), keyGitLabSigning,
 			"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_b2xkLXNlY3JldA==", json},
 		{SchemePagerDuty, PagerDuty(), keyPagerDuty, "lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itB", "old-pd", json},
 		{SchemeZendesk, Zendesk(testTolerance), keyZendesk, "zd-secret", "old-zd", json},
@@ -444,12 +444,12 @@ func TestGitLabSigningSecretRequiresSignature(t *testing.T) {
 	}
 
 	tokenOnly := Request{Header: headerLookup(map[string]string{headerGitLab: "gl-token"}), Body: body}
-	_, err = GitLab().Verify(tokenOnly, both, testNow)
+	_, err = GitLab(DefaultTolerance).Verify(tokenOnly, both, testNow)
 	wantInvalid(t, err)
 
 	withToken := maps.Clone(signed)
 	withToken[headerGitLab] = "gl-token"
-	if _, err := GitLab().Verify(Request{Header: headerLookup(withToken), Body: body},
+	if _, err := GitLab(DefaultTolerance).Verify(Request{Header: headerLookup(withToken), Body: body},
 		both, testNow); err != nil {
 		t.Errorf("signed request: %v", err)
 	}
@@ -458,7 +458,7 @@ func TestGitLabSigningSecretRequiresSignature(t *testing.T) {
 	for _, part := range []string{"id", "timestamp", "signature"} {
 		svix["svix-"+part] = signed["webhook-"+part]
 	}
-	_, err = GitLab().Verify(Request{Header: headerLookup(svix), Body: body}, both, testNow)
+	_, err = GitLab(DefaultTolerance).Verify(Request{Header: headerLookup(svix), Body: body}, both, testNow)
 	wantInvalid(t, err)
 }
 
@@ -466,7 +466,7 @@ func TestGitLabTokenIsComparedExactly(t *testing.T) {
 	secrets := secretsOf(keyGitLabToken, "gl-token")
 	for _, token := range []string{"gl-token ", " gl-token", "GL-TOKEN", "gl-toke", "gl-token\x00"} {
 		req := Request{Header: headerLookup(map[string]string{headerGitLab: token})}
-		_, err := GitLab().Verify(req, secrets, testNow)
+		_, err := GitLab(DefaultTolerance).Verify(req, secrets, testNow)
 		wantInvalid(t, err)
 	}
 }
