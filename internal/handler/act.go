@@ -40,16 +40,30 @@ func (h *Handler) act(ctx context.Context, req *request, rt *route, cmd command.
 		}
 	}
 
-	deadline := h.budget(ctx, req, rt)
+	return h.run(ctx, cmd, h.budget(ctx, req, rt), rec)
+}
+
+// run does the SailPoint work of a cancel or status command by deadline: the workflow
+// check when ALLOWED_WORKFLOW_IDS is set, then the cancel or the read.
+func (h *Handler) run(ctx context.Context, cmd command.Command, deadline time.Time,
+	rec *record) reply.Outcome {
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
 	began := h.now()
 	defer func() { rec.upstream = h.now().Sub(began) }()
+	workflow, decided := h.precheck(ctx, cmd, rec)
+	if decided != nil {
+		return *decided
+	}
 	if cmd.Action == command.Status {
 		return h.status(ctx, cmd.ExecutionID, rec)
 	}
-	return h.cancel(ctx, cmd.ExecutionID, deadline, rec)
+	o := h.cancel(ctx, cmd.ExecutionID, deadline, rec)
+	if o.WorkflowID == "" {
+		o.WorkflowID = workflow
+	}
+	return o
 }
 
 // budget is when the SailPoint work must be done: the least of the invocation's deadline, API
@@ -119,6 +133,11 @@ func (h *Handler) status(ctx context.Context, id string, rec *record) reply.Outc
 		rec.cause = err
 		return failure(err, id)
 	}
+	return statusReport(id, exec)
+}
+
+// statusReport is the outcome of a successful read of an execution.
+func statusReport(id string, exec sailpoint.Execution) reply.Outcome {
 	return reply.Outcome{
 		Kind:            reply.StatusReport,
 		ExecutionID:     id,

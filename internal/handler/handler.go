@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
@@ -49,6 +50,25 @@ type Options struct {
 
 	// Metrics receives each request's metrics; nil records none.
 	Metrics *metrics.Recorder
+
+	// ResponseMode is sync (the default) or deferred: Slack and Discord commands are then
+	// acknowledged at once and done by an asynchronous invocation through Invoker.
+	ResponseMode config.ResponseMode
+
+	// Invoker starts the asynchronous invocations of deferred mode.
+	Invoker Invoker
+
+	// Access holds the chat allow-lists and the workflows that may be acted on.
+	Access config.Access
+
+	// ReplyClient posts deferred answers; when nil, a client that honours HTTPS_PROXY and
+	// NO_PROXY and never follows redirects.
+	ReplyClient *http.Client
+
+	// TestReplyHosts is for tests only: it replaces a provider's reply host (hooks.slack.com,
+	// discord.com) with a loopback stand-in and then accepts plain http and any port. It is
+	// never read from configuration; cmd/lambda sets it only when built with the e2e tag.
+	TestReplyHosts map[string]string
 }
 
 // Handler serves invocations. It is safe for concurrent use.
@@ -61,6 +81,10 @@ type Handler struct {
 	replays   *replayMemory
 	tolerance time.Duration
 	metrics   *metrics.Recorder
+	deferred  bool
+	invoker   Invoker
+	access    config.Access
+	replies   *replyTargets
 }
 
 // New returns a Handler wired with o.
@@ -74,6 +98,10 @@ func New(o Options) *Handler {
 		replays:   newReplayMemory(replayCapacity),
 		tolerance: o.SignatureTolerance,
 		metrics:   o.Metrics,
+		deferred:  o.ResponseMode == config.ResponseDeferred,
+		invoker:   o.Invoker,
+		access:    o.Access,
+		replies:   newReplyTargets(o.ReplyClient, o.TestReplyHosts),
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -87,6 +115,9 @@ func New(o Options) *Handler {
 // Invoke serves one event and returns the answer in the event's own response shape. It
 // returns an error only when the answer itself cannot be encoded.
 func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
+	if ev, ok := asDeferred(raw); ok {
+		return h.serveDeferred(ctx, ev), nil
+	}
 	start := h.now()
 	rec := &record{}
 
@@ -144,11 +175,7 @@ func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.An
 		rec.outcome = *early
 		return rt.answer(*early)
 	}
-	if rt.replay {
-		rec.outcome = h.actOnce(ctx, req, rt, cmd, bundle, proof, rec)
-	} else {
-		rec.outcome = h.act(ctx, req, rt, cmd, bundle, rec)
-	}
+	rec.outcome = h.dispatch(ctx, req, rt, cmd, bundle, proof, rec)
 	return rt.answer(rec.outcome)
 }
 

@@ -118,7 +118,7 @@ func Text(o Outcome) string {
 func sentence(o Outcome) string {
 	id := o.ExecutionID
 	switch o.Kind {
-	case Help, BadCommand:
+	case Help, BadCommand, Deferred:
 		return detail(o)
 	case CancelRequested:
 		return fmt.Sprintf("Cancel requested for workflow execution %s.", id)
@@ -137,6 +137,8 @@ func sentence(o Outcome) string {
 	case AlreadyFinished:
 		return fmt.Sprintf("Nothing to cancel: workflow execution %s already finished (%s).",
 			id, o.ExecutionStatus)
+	case NotAllowed:
+		return "Not allowed: " + detail(o) + "."
 	case RateLimited:
 		return fmt.Sprintf("SailPoint is rate limiting requests: try again in %d seconds.",
 			o.RetryAfterSeconds())
@@ -191,6 +193,10 @@ func title(o Outcome) string {
 		return "SailPoint failed"
 	case UpstreamTimeout:
 		return "SailPoint did not answer in time"
+	case NotAllowed:
+		return "not allowed"
+	case HandOffFailed:
+		return "the request could not be handed off; try again"
 	}
 	return o.Kind.String()
 }

@@ -27,18 +27,25 @@ func Teams(o Outcome) Answer {
 const (
 	discordPong                     = 1
 	discordChannelMessageWithSource = 4
+	discordDeferredMessage          = 5
 	discordFlagEphemeral            = 64
 )
 
-// Discord answers o as an interaction response: a PING gets a PONG; everything else an
+// Discord answers o as an interaction response: a PING gets a PONG; a deferred command a
+// deferred ephemeral message (type 5, flags 64); everything else an
 // ephemeral message (type 4, flags 64) seen only by the user who ran the command. Always
 // HTTP 200, since Discord shows any other status as a failed interaction. Mentions in the
 // text are never resolved, so an echoed value cannot ping anyone.
 func Discord(o Outcome) Answer {
 	var doc any
-	if o.Kind == Pong {
+	switch o.Kind {
+	case Pong:
 		doc = map[string]int{"type": discordPong}
-	} else {
+	case Deferred:
+		// "Thinking…", seen only by the user; the follow-up edits it into the answer.
+		doc = map[string]any{"type": discordDeferredMessage,
+			"data": map[string]int{"flags": discordFlagEphemeral}}
+	default:
 		type mentions struct {
 			Parse []string `json:"parse"`
 		}

@@ -45,6 +45,13 @@ const (
 	// actor outside the route's allow-lists); Pong answers a provider's liveness probe.
 	Ignored
 	Pong
+
+	// NotAllowed is a verified request from a caller, or about a workflow, outside the
+	// allow-lists; Deferred acknowledges a command whose work goes on in another invocation;
+	// HandOffFailed is a command that could not be handed to that invocation.
+	NotAllowed
+	Deferred
+	HandOffFailed
 )
 
 var kindNames = map[Kind]string{
@@ -74,6 +81,9 @@ var kindNames = map[Kind]string{
 	UpstreamTimeout:     "upstream_timeout",
 	Ignored:             "ignored",
 	Pong:                "pong",
+	NotAllowed:          "not_allowed",
+	Deferred:            "deferred",
+	HandOffFailed:       "hand_off_failed",
 }
 
 // String is the outcome's name in logs and metrics.
@@ -130,6 +140,10 @@ func (o Outcome) HTTPStatus() int {
 		return http.StatusRequestEntityTooLarge
 	case InvalidSignature:
 		return http.StatusUnauthorized
+	case NotAllowed:
+		return http.StatusForbidden
+	case HandOffFailed:
+		return http.StatusServiceUnavailable
 	case SecretUnavailable, CredentialsMissing:
 		return http.StatusServiceUnavailable
 	case AlreadyFinished:

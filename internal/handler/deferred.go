@@ -1,0 +1,280 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/command"
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
+	"github.com/sailpoint-cancel/wfcancel/internal/secret"
+)
+
+// Invoker starts an asynchronous invocation of a function with an event.
+type Invoker interface {
+	Async(ctx context.Context, functionARN string, payload []byte) error
+}
+
+// signingKeyName is the secret key whose text signs hand-offs between invocations.
+const signingKeyName = "internal_signing_key"
+
+// Hand-off freshness: how old, and how far in the future, a hand-off may be when it arrives.
+// Asynchronous events may wait in Lambda's queue; template.yaml drops them after 900 s.
+const (
+	handOffMaxAge  = 900 * time.Second
+	handOffMaxSkew = 60 * time.Second
+)
+
+// Deferred work budget: the work stops this long before the invocation's deadline, to leave
+// room for the follow-up, and never runs longer than deferredWorkLimit.
+const (
+	followUpReserve   = 6 * time.Second
+	deferredWorkLimit = 20 * time.Second
+)
+
+// handOff is the payload of a hand-off: only what the work needs. Its JSON text is signed
+// exactly as sent.
+type handOff struct {
+	Action      string `json:"action"`
+	ExecutionID string `json:"executionId"`
+	ReplyURL    string `json:"replyUrl"`
+	Provider    string `json:"provider"`
+	Team        string `json:"team"`
+	User        string `json:"user"`
+	At          int64  `json:"at"`
+}
+
+// deferredEvent is the event of an asynchronous invocation that carries a hand-off. API
+// Gateway and function URLs never send an object whose one member is "deferred".
+type deferredEvent struct {
+	Payload string `json:"payload"`
+	MAC     string `json:"mac"`
+}
+
+// asDeferred reports whether raw is a hand-off event, and returns it.
+func asDeferred(raw []byte) (deferredEvent, bool) {
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		return deferredEvent{}, false
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil || len(members) != 1 {
+		return deferredEvent{}, false
+	}
+	inner, ok := members["deferred"]
+	if !ok {
+		return deferredEvent{}, false
+	}
+	var ev deferredEvent
+	_ = json.Unmarshal(inner, &ev) // a malformed hand-off fails its MAC check
+	return ev, true
+}
+
+// defers reports whether the route's commands are handed to an asynchronous invocation.
+func (h *Handler) defers(route string) bool {
+	return h.deferred && (route == "slack" || route == "discord")
+}
+
+// handOff validates a command in the synchronous half and hands it to an asynchronous
+// invocation of the running function version, then acknowledges it. Nothing reaches
+// SailPoint here; a command whose reply address is not the provider's own is refused
+// before anything is invoked.
+func (h *Handler) handOff(ctx context.Context, req *request, rt *route, cmd command.Command,
+	who caller, bundle secret.Bundle, rec *record) reply.Outcome {
+	id := cmd.ExecutionID
+	if missing := bundle.MissingCredentials(); len(missing) > 0 {
+		rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
+		return reply.Outcome{Kind: reply.CredentialsMissing, ExecutionID: id,
+			Detail: "the secret lacks " + strings.Join(missing, " and ")}
+	}
+	keys := bundle.Values(signingKeyName)
+	if len(keys) == 0 {
+		rec.cause = errors.New("secret lacks " + signingKeyName)
+		return reply.Outcome{Kind: reply.HandOffFailed, ExecutionID: id,
+			Detail: "the secret lacks " + signingKeyName}
+	}
+	if _, err := h.replies.check(rt.name, who.replyURL); err != nil {
+		rec.cause = err
+		return reply.Outcome{Kind: reply.NotAllowed, ExecutionID: id,
+			Detail: "the reply address is not the chat provider's own"}
+	}
+	lc, ok := lambdacontext.FromContext(ctx)
+	if !ok || lc.InvokedFunctionArn == "" || h.invoker == nil {
+		rec.cause = errors.New("no function ARN in the invocation's context")
+		return reply.Outcome{Kind: reply.HandOffFailed, ExecutionID: id}
+	}
+
+	p := handOff{Action: string(cmd.Action), ExecutionID: id, ReplyURL: who.replyURL,
+		Provider: rt.name, Team: who.team, User: who.user, At: h.now().Unix()}
+	event := seal(p, keys[0])
+	ictx, cancel := context.WithDeadline(ctx, h.budget(ctx, req, rt))
+	defer cancel()
+	began := h.now()
+	err := h.invoker.Async(ictx, lc.InvokedFunctionArn, event)
+	rec.upstream = h.now().Sub(began)
+	if err != nil {
+		rec.cause = err
+		return reply.Outcome{Kind: reply.HandOffFailed, ExecutionID: id}
+	}
+
+	verb := "Cancelling"
+	if cmd.Action == command.Status {
+		verb = "Looking up"
+	}
+	return reply.Outcome{Kind: reply.Deferred, ExecutionID: id, Detail: verb + " " + id + "…"}
+}
+
+// seal signs a hand-off: the MAC is the lowercase hex HMAC-SHA256 of the payload text.
+func seal(p handOff, key string) []byte {
+	text, err := json.Marshal(p)
+	if err != nil {
+		panic("handler: marshal hand-off: " + err.Error())
+	}
+	ev, err := json.Marshal(map[string]deferredEvent{
+		"deferred": {Payload: string(text), MAC: mac(key, text)},
+	})
+	if err != nil {
+		panic("handler: marshal hand-off event: " + err.Error())
+	}
+	return ev
+}
+
+func mac(key string, text []byte) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write(text)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// open checks a hand-off's MAC against every value of the signing key (rotation) and its
+// age, and returns its payload.
+func open(ev deferredEvent, keys []string, now time.Time) (handOff, error) {
+	if len(keys) == 0 {
+		return handOff{}, errors.New("the secret lacks " + signingKeyName)
+	}
+	valid := false
+	for _, key := range keys {
+		if hmac.Equal([]byte(mac(key, []byte(ev.Payload))), []byte(ev.MAC)) {
+			valid = true
+		}
+	}
+	if !valid {
+		return handOff{}, errors.New("missing or wrong MAC")
+	}
+	var p handOff
+	if err := json.Unmarshal([]byte(ev.Payload), &p); err != nil {
+		return handOff{}, errors.New("payload is not a hand-off")
+	}
+	at := time.Unix(p.At, 0)
+	switch {
+	case now.Sub(at) > handOffMaxAge:
+		return handOff{}, fmt.Errorf("hand-off is %s old", now.Sub(at).Round(time.Second))
+	case at.Sub(now) > handOffMaxSkew:
+		return handOff{}, errors.New("hand-off is from the future")
+	}
+	if p.Action != string(command.Cancel) && p.Action != string(command.Status) {
+		return handOff{}, errors.New("hand-off names no action")
+	}
+	if err := command.ValidateExecutionID(p.ExecutionID); err != nil {
+		return handOff{}, errors.New("hand-off names no valid execution id")
+	}
+	return p, nil
+}
+
+// deferredResult is what an asynchronous invocation returns; nobody waits for it, but it
+// shows in the Lambda console and in tests.
+type deferredResult struct {
+	Status    string `json:"status"` // "done" or "refused"
+	Outcome   string `json:"outcome,omitempty"`
+	Delivered bool   `json:"delivered"`
+}
+
+// serveDeferred does the work of a hand-off and delivers its answer once. A hand-off that
+// fails its checks is logged and dropped: no SailPoint call, no follow-up. It never
+// returns an error, since the runtime would report it as a failed event.
+func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawMessage {
+	start := h.now()
+	bundle, err := h.secrets.Get(ctx)
+	if err != nil {
+		return h.refuseDeferred(ctx, "the secret could not be read", err)
+	}
+	p, err := open(ev, bundle.Values(signingKeyName), start)
+	if err != nil {
+		return h.refuseDeferred(ctx, "hand-off refused", err)
+	}
+	target, err := h.replies.check(p.Provider, p.ReplyURL)
+	if err != nil {
+		return h.refuseDeferred(ctx, "hand-off refused", err)
+	}
+
+	rec := &record{route: p.Provider}
+	cmd := command.Command{Action: command.Action(p.Action), ExecutionID: p.ExecutionID}
+	o := h.work(ctx, cmd, bundle, rec)
+
+	body := reply.SlackFollowUp(o)
+	if p.Provider == "discord" {
+		body = reply.DiscordFollowUp(o)
+	}
+	attempts, derr := h.replies.deliver(ctx, p.Provider, target, body)
+
+	h.audit(ctx, auditEntry{provider: p.Provider, team: p.Team, user: p.User,
+		action: p.Action, outcome: o, cause: rec.cause})
+	attrs := []slog.Attr{
+		slog.String("route", p.Provider),
+		slog.String("outcome", o.Kind.String()),
+		slog.String("executionId", clean(o.ExecutionID)),
+		slog.String("replyHost", target.Hostname()),
+		slog.Int("attempts", attempts),
+		slog.Bool("delivered", derr == nil),
+		slog.Int64("durationMs", h.now().Sub(start).Milliseconds()),
+	}
+	if rec.upstream > 0 {
+		attrs = append(attrs, slog.Int64("upstreamMs", rec.upstream.Milliseconds()))
+	}
+	level := slog.LevelInfo
+	if cause := errors.Join(rec.cause, derr); cause != nil {
+		attrs = append(attrs, slog.String("error", clean(cause.Error())))
+		level = slog.LevelWarn
+	}
+	h.log.LogAttrs(ctx, level, "deferred", attrs...)
+	return result(deferredResult{Status: "done", Outcome: o.Kind.String(), Delivered: derr == nil})
+}
+
+// work runs a handed-off command, leaving room before the invocation's deadline for the
+// follow-up.
+func (h *Handler) work(ctx context.Context, cmd command.Command, bundle secret.Bundle,
+	rec *record) reply.Outcome {
+	if missing := bundle.MissingCredentials(); len(missing) > 0 {
+		rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
+		return reply.Outcome{Kind: reply.CredentialsMissing, ExecutionID: cmd.ExecutionID,
+			Detail: "the secret lacks " + strings.Join(missing, " and ")}
+	}
+	deadline := h.now().Add(deferredWorkLimit)
+	if dl, ok := ctx.Deadline(); ok {
+		deadline = earliest(deadline, dl.Add(-followUpReserve))
+	}
+	return h.run(ctx, cmd, deadline, rec)
+}
+
+func (h *Handler) refuseDeferred(ctx context.Context, msg string, err error) json.RawMessage {
+	h.log.LogAttrs(ctx, slog.LevelWarn, "deferred",
+		slog.String("outcome", "refused"), slog.String("reason", msg),
+		slog.String("error", clean(err.Error())))
+	return result(deferredResult{Status: "refused"})
+}
+
+func result(r deferredResult) json.RawMessage {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic("handler: marshal deferred result: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,189 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Follow-up delivery rules.
+const (
+	// followUpAttempts bounds the deliveries of one follow-up: the first and two retries.
+	followUpAttempts = 3
+
+	// followUpBackoff is the wait before the first retry; it doubles for each next one.
+	followUpBackoff = 250 * time.Millisecond
+
+	// followUpAttemptTimeout bounds one delivery attempt.
+	followUpAttemptTimeout = 4 * time.Second
+
+	// maxFollowUpAnswer is the most of a reply target's answer read before it is dropped.
+	maxFollowUpAnswer = 4 << 10
+)
+
+// Reply hosts: the only hosts a deferred answer is ever sent to.
+const (
+	slackReplyHost   = "hooks.slack.com"
+	discordReplyHost = "discord.com"
+)
+
+// discordReplyPath is the path of a deferred interaction's original response.
+var discordReplyPath = regexp.MustCompile(
+	`^/api/v10/webhooks/[0-9]{1,20}/[A-Za-z0-9._-]{1,512}/messages/@original$`)
+
+// replyTargets checks the addresses deferred answers go to and delivers them there.
+type replyTargets struct {
+	// hosts maps a provider to the one host its reply addresses may name.
+	hosts map[string]string
+
+	// loopback accepts plain http and any port, for stand-ins on 127.0.0.1 in tests only.
+	loopback bool
+
+	// discordOrigin is what a Discord reply address is built on.
+	discordOrigin string
+
+	client *http.Client
+	sleep  func(ctx context.Context, d time.Duration) error
+}
+
+func newReplyTargets(client *http.Client, testHosts map[string]string) *replyTargets {
+	t := &replyTargets{
+		hosts:         map[string]string{"slack": slackReplyHost, "discord": discordReplyHost},
+		discordOrigin: "https://" + discordReplyHost,
+		client:        client,
+		sleep:         sleepContext,
+	}
+	if t.client == nil {
+		t.client = replyClient()
+	}
+	if len(testHosts) > 0 {
+		t.loopback = true
+		for provider, host := range testHosts {
+			t.hosts[provider] = strings.ToLower(host)
+		}
+	}
+	return t
+}
+
+// replyClient is the HTTP client for reply targets: it honours HTTPS_PROXY and NO_PROXY and
+// never follows a redirect, which could lead a bearer URL's answer elsewhere.
+func replyClient() *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = http.ProxyFromEnvironment
+	return &http.Client{
+		Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// errReplyTarget is wrapped by every refusal of a reply address.
+var errReplyTarget = errors.New("reply target refused")
+
+// check parses a provider's reply address and accepts it only when it is exactly what the
+// provider sends: https, no user info, no port but 443, the provider's host (compared without
+// regard to case), and for Discord the original-response path. Errors name the host only.
+func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
+	want, ok := t.hosts[provider]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s answers synchronously", errReplyTarget, provider)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || u.Host == "" {
+		return nil, fmt.Errorf("%w: not an absolute URL", errReplyTarget)
+	}
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case host != want:
+		return nil, fmt.Errorf("%w: host %q", errReplyTarget, clean(host))
+	case u.User != nil:
+		return nil, fmt.Errorf("%w: user info on host %s", errReplyTarget, host)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("%w: query or fragment on host %s", errReplyTarget, host)
+	case t.loopback && (u.Scheme == "http" || u.Scheme == "https"):
+	case u.Scheme != "https":
+		return nil, fmt.Errorf("%w: scheme %q on host %s", errReplyTarget, clean(u.Scheme), host)
+	case u.Port() != "" && u.Port() != "443":
+		return nil, fmt.Errorf("%w: port on host %s", errReplyTarget, host)
+	}
+	if provider == "discord" && !discordReplyPath.MatchString(u.EscapedPath()) {
+		return nil, fmt.Errorf("%w: path on host %s", errReplyTarget, host)
+	}
+	return u, nil
+}
+
+// deliver sends a follow-up: a POST to Slack's response_url, a PATCH of Discord's original
+// response. It retries after a 5xx, a timeout or a connection error, with backoff, until
+// one attempt is accepted, followUpAttempts are spent or ctx ends. It returns the attempts
+// made. A retry after a timeout may repeat a message the provider did receive; nothing else
+// is ever sent twice.
+func (t *replyTargets) deliver(ctx context.Context, provider string, target *url.URL,
+	body []byte) (int, error) {
+	method := http.MethodPost
+	if provider == "discord" {
+		method = http.MethodPatch
+	}
+	var err error
+	wait := followUpBackoff
+	for attempt := 1; ; attempt++ {
+		var retry bool
+		retry, err = t.attempt(ctx, method, target, body)
+		if err == nil || !retry || attempt == followUpAttempts {
+			return attempt, err
+		}
+		if serr := t.sleep(ctx, wait); serr != nil {
+			return attempt, err
+		}
+		wait *= 2
+	}
+}
+
+// attempt makes one delivery and says whether a failure is worth another.
+func (t *replyTargets) attempt(ctx context.Context, method string, target *url.URL,
+	body []byte) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, followUpAttemptTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
+	if err != nil {
+		return false, fmt.Errorf("build follow-up for %s: %w", target.Hostname(), errReplyTarget)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := t.client.Do(req)
+	if err != nil {
+		// The error text holds the URL, a bearer credential: say only what happened.
+		var uerr *url.Error
+		timeout := errors.As(err, &uerr) && uerr.Timeout()
+		return true, fmt.Errorf("post follow-up to %s: connection failed (timeout %t)",
+			target.Hostname(), timeout)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxFollowUpAnswer))
+	_ = resp.Body.Close()
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return false, nil
+	case resp.StatusCode >= 500:
+		return true, fmt.Errorf("post follow-up to %s: status %d", target.Hostname(),
+			resp.StatusCode)
+	}
+	return false, fmt.Errorf("post follow-up to %s: status %d", target.Hostname(),
+		resp.StatusCode)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
