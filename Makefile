@@ -26,7 +26,7 @@ TEST_ENV := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
 	AWS_SHARED_CREDENTIALS_FILE=/dev/null \
 	AWS_ENDPOINT_URL=http://127.0.0.1:9
 
-.PHONY: build build-arm64 build-CancelFunction test lint bench demo events clean
+.PHONY: build build-arm64 build-CancelFunction test lint bench demo local events clean
 
 ## build: bin/bootstrap for this machine, to run under the emulator
 build:
@@ -70,6 +70,10 @@ bench:
 ## demo: run the end-to-end demonstration against loopback fakes
 demo:
 	$(TEST_ENV) $(GO) run ./cmd/demo
+
+## local: serve the function on http://127.0.0.1:3000 against the SailPoint simulator
+local:
+	$(TEST_ENV) $(GO) run ./cmd/local -simulate
 
 ## events: write signed sample events into events/
 events:
