@@ -14,10 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/handler"
+	"github.com/sailpoint-cancel/wfcancel/internal/invoke"
 	"github.com/sailpoint-cancel/wfcancel/internal/metrics"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
@@ -25,6 +27,10 @@ import (
 
 // version names this build in the User-Agent sent to SailPoint.
 var version = "0.1.0"
+
+// testReplyHosts stays nil in every real build; e2e_hosts.go, compiled only with the e2e
+// build tag, sets it so that deferred answers can reach a loopback stand-in.
+var testReplyHosts map[string]string
 
 func main() {
 	log := slog.New(lambdacontext.NewLogHandler())
@@ -55,6 +61,11 @@ func wire(cfg config.Config, log *slog.Logger) *handler.Handler {
 		SignatureTolerance: cfg.SignatureTolerance,
 		Routes:             cfg.Routes,
 		Metrics:            recorder(cfg),
+		ResponseMode:       cfg.ResponseMode,
+		Invoker:            invoke.New(lambdaAPI),
+		Access:             cfg.Access,
+		ReplyClient:        outboundClient(),
+		TestReplyHosts:     testReplyHosts,
 	})
 }
 
@@ -65,6 +76,19 @@ func recorder(cfg config.Config) *metrics.Recorder {
 		return nil
 	}
 	return metrics.New(os.Stdout, cfg.MetricsNamespace, time.Now)
+}
+
+// lambdaAPI builds the Lambda client for deferred hand-offs, at the first hand-off. It never
+// retries: an Invoke that timed out may have queued the event, and a second one would cancel
+// twice.
+func lambdaAPI(ctx context.Context) (invoke.API, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load aws config: %w", err)
+	}
+	return awslambda.NewFromConfig(awsCfg, func(o *awslambda.Options) {
+		o.RetryMaxAttempts = 1
+	}), nil
 }
 
 func secretSource(cfg config.Config) secret.Source {
