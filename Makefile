@@ -53,7 +53,7 @@ test:
 	$(GO) vet ./...
 	$(TEST_ENV) $(GO) test -count=1 -timeout 20m ./...
 
-## lint: fail if any file needs gofmt, then vet
+## lint: fail if any file needs gofmt, then vet and staticcheck
 lint:
 	@unformatted="$$($(GOFMT) -l .)"; \
 	if [ -n "$$unformatted" ]; then \
@@ -62,6 +62,7 @@ lint:
 		exit 1; \
 	fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 ## bench: run the benchmarks once, with allocation counts
 bench:

@@ -478,13 +478,13 @@ func TestVectorsThroughTheHandler(t *testing.T) {
 		"slack":             {"/slack", "slack_signing_secret"},
 		"standard-webhooks": {"/webhook", "webhook_secret"},
 	}
-	for i, v := range loadVectors(t) {
+	for _, v := range loadVectors(t) {
 		rt, ok := routes[v.Scheme]
 		if !ok {
 			continue
 		}
 		for _, shape := range []string{"httpapi", "rest"} {
-			t.Run(v.Scheme+"/"+shape+"/"+strings.Repeat("#", i%1)+v.Note[:min(40,
+			t.Run(v.Scheme+"/"+shape+"/"+v.Note[:min(40,
 				len(v.Note))], func(t *testing.T) {
 				e := newEnv(t)
 				e.now = time.Unix(v.Now, 0)
