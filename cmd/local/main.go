@@ -5,13 +5,18 @@
 // Usage:
 //
 //	go run ./cmd/local [-addr 127.0.0.1:3000] [-secret-file events/sample-secret.json]
-//	    [-sailpoint-url URL | -simulate] [-stage '$default']
+//	    [-sailpoint-url URL | -simulate [-sample-settings events/sample-settings.env]]
+//	    [-stage '$default']
 //
 // -simulate starts the in-repo SailPoint simulator on loopback, accepting the PAT in the
-// secret file and holding a few sample executions, whose ids are printed at start. Without it,
-// -sailpoint-url or SAILPOINT_BASE_URL names the tenant. The other variables cmd/lambda reads
-// (SAILPOINT_API_VERSION, SIGNATURE_TOLERANCE, SECRET_TTL) are honoured; the secret is always
-// read from the file, never from Secrets Manager. Only loopback addresses are served.
+// secret file and holding a few sample executions, whose ids are printed at start. It also
+// applies the sample settings file (where cmd/sign's sample payloads put the execution id,
+// such as GITHUB_EXECUTION_ID_POINTER) to every variable left unset, and prints them, so
+// every signed sample acts on the simulator. Without -simulate, -sailpoint-url or
+// SAILPOINT_BASE_URL names the tenant. The other variables cmd/lambda reads
+// (SAILPOINT_API_VERSION, SIGNATURE_TOLERANCE, SECRET_TTL, the per-route pointers and
+// allow-lists) are honoured; the secret is always read from the file, never from Secrets
+// Manager. Only loopback addresses are served.
 package main
 
 import (
@@ -40,6 +45,7 @@ type options struct {
 	secretFile   string
 	sailpointURL string
 	simulate     bool
+	settings     string
 	stage        string
 }
 
@@ -68,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		}
 		defer sim.Close()
 		o.sailpointURL = base
+		if getenv, err = withSampleSettings(o.settings, getenv, out); err != nil {
+			return err
+		}
 	}
 	cfg, err := loadConfig(o, getenv)
 	if err != nil {
@@ -103,6 +112,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.sailpointURL, "sailpoint-url", "",
 		"SailPoint API origin (default: SAILPOINT_BASE_URL)")
 	fs.BoolVar(&o.simulate, "simulate", false, "serve a SailPoint simulator on loopback")
+	fs.StringVar(&o.settings, "sample-settings", "events/sample-settings.env",
+		"with -simulate: NAME=value settings applied to every variable left unset")
 	fs.StringVar(&o.stage, "stage", "$default", "API Gateway stage name")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -176,6 +187,8 @@ func newServer(cfg config.Config, stage string, out io.Writer) *server {
 		SailPoint:          client,
 		Logger:             log,
 		SignatureTolerance: cfg.SignatureTolerance,
+		Routes:             cfg.Routes,
+		Access:             cfg.Access,
 	})
 	return &server{fn: fn, stage: stage, out: out, now: time.Now}
 }

@@ -21,13 +21,24 @@ const (
 )
 
 // eventFile is one sample event: its file name in events/, the route it is signed for, its
-// shape, and its body when it is not the route's default.
+// shape, its body when it is not the route's default, and what it asks of SailPoint when
+// that is not to cancel the sample execution.
 type eventFile struct {
 	name  string
 	route string
 	shape shape
 	body  func(secret string) []byte
+	asks  asks
 }
+
+// asks is what a sample event makes the function do in SailPoint.
+type asks int
+
+const (
+	asksCancel  asks = iota // cancel the sample execution
+	asksStatus              // read the sample execution's status
+	asksNothing             // answer without calling SailPoint (a PING)
+)
 
 // eventFiles is every file `-events` writes, and every file the tests expect in events/.
 var eventFiles = []eventFile{
@@ -35,12 +46,13 @@ var eventFiles = []eventFile{
 	{name: "slack-rest.json", route: "slack", shape: restAPI},
 	{name: "slack-functionurl.json", route: "slack", shape: functionURL},
 	{name: "slack-status-httpapi.json", route: "slack", shape: httpAPI,
-		body: slackBody("status " + sampleExecutionID)},
+		body: slackBody("status " + sampleExecutionID), asks: asksStatus},
 	{name: "webhook-httpapi.json", route: "webhook", shape: httpAPI},
 	{name: "webhook-rest.json", route: "webhook", shape: restAPI},
 	{name: "webhook-functionurl.json", route: "webhook", shape: functionURL},
 	{name: "teams.json", route: "teams", shape: httpAPI},
-	{name: "discord-ping.json", route: "discord", shape: httpAPI, body: discordPingBody},
+	{name: "discord-ping.json", route: "discord", shape: httpAPI, body: discordPingBody,
+		asks: asksNothing},
 	{name: "discord-command.json", route: "discord", shape: httpAPI},
 	{name: "github.json", route: "github", shape: httpAPI},
 	{name: "gitlab.json", route: "gitlab", shape: httpAPI},
@@ -74,7 +86,8 @@ var userAgents = map[string]string{
 }
 
 // writeEvents signs every sample event at now with the secrets in secretFile and writes it
-// into dir, returning how many files it wrote.
+// into dir, with the settings the samples need (sampleSettingsFile), returning how many
+// events it wrote.
 func writeEvents(dir, secretFile string, now time.Time) (int, error) {
 	bundle, err := readBundle(secretFile)
 	if err != nil {
@@ -96,6 +109,9 @@ func writeEvents(dir, secretFile string, now time.Time) (int, error) {
 		if err := os.WriteFile(filepath.Join(dir, ef.name), raw, 0o644); err != nil {
 			return i, fmt.Errorf("write event: %w", err)
 		}
+	}
+	if err := writeSampleSettings(dir); err != nil {
+		return len(eventFiles), err
 	}
 	return len(eventFiles), nil
 }

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/handler"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
@@ -23,12 +25,24 @@ type fixedSecrets struct{ bundle secret.Bundle }
 
 func (f fixedSecrets) Get(context.Context) (secret.Bundle, error) { return f.bundle, nil }
 
-// acceptingSailPoint accepts every cancel and reports every execution as running.
-type acceptingSailPoint struct{}
+// recordingSailPoint accepts every cancel, reports every execution as running and notes
+// the ids it was asked about.
+type recordingSailPoint struct {
+	mu            sync.Mutex
+	cancels, gets []string
+}
 
-func (acceptingSailPoint) Cancel(context.Context, string) error { return nil }
+func (r *recordingSailPoint) Cancel(_ context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cancels = append(r.cancels, id)
+	return nil
+}
 
-func (acceptingSailPoint) Get(_ context.Context, id string) (sailpoint.Execution, error) {
+func (r *recordingSailPoint) Get(_ context.Context, id string) (sailpoint.Execution, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gets = append(r.gets, id)
 	return sailpoint.Execution{ID: id, WorkflowID: "wf-sample", Status: sailpoint.StatusRunning},
 		nil
 }
@@ -84,10 +98,12 @@ func TestSampleDiscordKeyMatchesSeed(t *testing.T) {
 	}
 }
 
-// checkEvents runs every sample event in dir through the handler, with the clock pinned to
-// the event's own timestamp, and fails on any answer that refuses the event.
+// checkEvents runs every sample event in dir through the handler, configured with the
+// sample settings and with the clock pinned to the event's own timestamp, and fails unless
+// the event is accepted and does in SailPoint what it asks.
 func checkEvents(t *testing.T, dir string) {
 	bundle := sampleBundle(t)
+	routes := sampleRoutes(t)
 	for _, ef := range eventFiles {
 		t.Run(ef.name, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join(dir, ef.name))
@@ -95,11 +111,13 @@ func checkEvents(t *testing.T, dir string) {
 				t.Fatal(err)
 			}
 			at := eventTime(t, raw)
+			sp := &recordingSailPoint{}
 			h := handler.New(handler.Options{
 				Secrets:            fixedSecrets{bundle: bundle},
-				SailPoint:          acceptingSailPoint{},
+				SailPoint:          sp,
 				SignatureTolerance: 5 * time.Minute,
 				Now:                func() time.Time { return at },
+				Routes:             routes,
 			})
 			out, err := h.Invoke(context.Background(), raw)
 			if err != nil {
@@ -117,7 +135,62 @@ func checkEvents(t *testing.T, dir string) {
 			if resp.StatusCode < 200 || resp.StatusCode > 299 {
 				t.Fatalf("status %d, want 2xx; answer %s", resp.StatusCode, out)
 			}
+			// A 200 "ignored" is no proof either: the sample must reach SailPoint.
+			var wantCancels, wantGets []string
+			switch ef.asks {
+			case asksCancel:
+				wantCancels = []string{sampleExecutionID}
+			case asksStatus:
+				wantGets = []string{sampleExecutionID}
+			}
+			if !slices.Equal(sp.cancels, wantCancels) || !slices.Equal(sp.gets, wantGets) {
+				t.Fatalf("SailPoint got cancels %v and gets %v, want %v and %v; answer %s",
+					sp.cancels, sp.gets, wantCancels, wantGets, out)
+			}
 		})
+	}
+}
+
+// sampleRoutes reads the route settings the way the function does, from an environment
+// holding only the sample settings.
+func sampleRoutes(t *testing.T) map[string]config.RouteSettings {
+	t.Helper()
+	env := map[string]string{
+		"SAILPOINT_BASE_URL": "http://127.0.0.1:9",
+		"SECRET_FILE":        filepath.Join(eventsDir, "sample-secret.json"),
+	}
+	for _, line := range sampleSettings() {
+		name, value, _ := strings.Cut(line, "=")
+		env[name] = value
+	}
+	cfg, err := config.Load(func(name string) string { return env[name] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Routes
+}
+
+func TestCommittedSampleSettingsAreCurrent(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(eventsDir, sampleSettingsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != sampleSettingsText() {
+		t.Fatalf("events/%s is stale; run go run ./cmd/sign -events events\ngot:\n%s\nwant:\n%s",
+			sampleSettingsFile, raw, sampleSettingsText())
+	}
+}
+
+func TestSampleSettingsNameEveryMovedPointer(t *testing.T) {
+	want := []string{
+		"GITHUB_EXECUTION_ID_POINTER=/comment/body",
+		"GITLAB_EXECUTION_ID_POINTER=/object_attributes/note",
+		"JIRA_EXECUTION_ID_POINTER=/issue/fields/customfield_10050",
+		"PAGERDUTY_EXECUTION_ID_POINTER=/event/data/title",
+		"ZENDESK_EXECUTION_ID_POINTER=/detail/subject",
+	}
+	if got := sampleSettings(); !slices.Equal(got, want) {
+		t.Fatalf("sample settings = %v, want %v", got, want)
 	}
 }
 

@@ -62,8 +62,8 @@ func run(args []string, out io.Writer, clock func() time.Time) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "wrote %d events in %s, signed at %s\n",
-			written, o.eventsDir, now.UTC().Format(time.RFC3339))
+		fmt.Fprintf(out, "wrote %d events and %s in %s, signed at %s\n",
+			written, sampleSettingsFile, o.eventsDir, now.UTC().Format(time.RFC3339))
 		return nil
 	}
 	return printCurl(o, out, now)
@@ -124,6 +124,11 @@ func printCurl(o options, out io.Writer, now time.Time) error {
 		return err
 	}
 	target := strings.TrimRight(o.url, "/") + rt.path
+	if o.body == "" && o.bodyFile == "" && rt.idPointer != "" {
+		// A shell comment, so the output still pastes as is.
+		fmt.Fprintf(out, "# the sample body needs %s=%s (cmd/local -simulate sets it)\n",
+			idPointerVariable(rt), rt.idPointer)
+	}
 	fmt.Fprintln(out, curlCommand(target, rt.contentType, headers, body))
 	return nil
 }

@@ -31,6 +31,9 @@ type route struct {
 	// body is the provider's sample payload; secret is only used by providers that repeat
 	// their shared token in the body (Mattermost).
 	body func(secret string) []byte
+	// idPointer is where body puts the execution id, for <ROUTE>_EXECUTION_ID_POINTER;
+	// empty for routes that read no pointer or whose sample uses the default.
+	idPointer string
 }
 
 // routes maps each -route value to how it is signed. gitlab uses the shared token; a GitLab
@@ -54,7 +57,7 @@ var routes = map[string]route{
 	},
 	"github": {
 		path: "/github", scheme: webhook.SchemeGitHub, secretKey: "github_secret",
-		contentType: contentJSON, body: githubBody,
+		contentType: contentJSON, body: githubBody, idPointer: "/comment/body",
 		headers: map[string]string{
 			"X-GitHub-Event":    "issue_comment",
 			"X-GitHub-Delivery": "8d1c5e40-0000-4000-8000-000000000001",
@@ -62,25 +65,26 @@ var routes = map[string]route{
 	},
 	"gitlab": {
 		path: "/gitlab", scheme: webhook.SchemeGitLabToken, secretKey: "gitlab_token",
-		contentType: contentJSON, body: gitlabBody,
+		contentType: contentJSON, body: gitlabBody, idPointer: "/object_attributes/note",
 		headers: map[string]string{"X-Gitlab-Event": "Note Hook"},
 	},
 	"gitlab-signing": {
 		path: "/gitlab", scheme: webhook.SchemeGitLabSigning, secretKey: "gitlab_signing_secret",
-		contentType: contentJSON, body: gitlabBody,
+		contentType: contentJSON, body: gitlabBody, idPointer: "/object_attributes/note",
 		headers: map[string]string{"X-Gitlab-Event": "Note Hook"},
 	},
 	"jira": {
 		path: "/jira", scheme: webhook.SchemeJira, secretKey: "jira_secret",
 		contentType: contentJSON, body: jiraBody,
+		idPointer: "/issue/fields/customfield_10050",
 	},
 	"pagerduty": {
 		path: "/pagerduty", scheme: webhook.SchemePagerDuty, secretKey: "pagerduty_secret",
-		contentType: contentJSON, body: pagerDutyBody,
+		contentType: contentJSON, body: pagerDutyBody, idPointer: "/event/data/title",
 	},
 	"zendesk": {
 		path: "/zendesk", scheme: webhook.SchemeZendesk, secretKey: "zendesk_secret",
-		contentType: contentJSON, body: zendeskBody,
+		contentType: contentJSON, body: zendeskBody, idPointer: "/detail/subject",
 	},
 	"servicenow": {
 		path: "/servicenow", scheme: webhook.SchemeStandardWebhooks,
@@ -243,8 +247,10 @@ func jiraBody(string) []byte {
 			"id":  "10042",
 			"key": "OPS-42",
 			"fields": map[string]any{
-				"summary":     "Cancel workflow execution " + sampleExecutionID,
+				"summary":     "Stuck access request workflow",
 				"description": "The access request workflow is stuck; please cancel it.",
+				// A custom text field, "SailPoint execution id", on the request form.
+				"customfield_10050": sampleExecutionID,
 			},
 		},
 		"user": map[string]any{"accountId": "5b10ac8d82e05b22cc7d4sample"},
