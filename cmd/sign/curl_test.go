@@ -76,3 +76,32 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestRunNamesTheSamplePointer(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want bool
+	}{
+		{"sample body", []string{"-route", "github"}, true},
+		{"own body", []string{"-route", "github", "-body", `{"executionId":"x"}`}, false},
+		{"default pointer", []string{"-route", "servicenow"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			args := append(tt.args, "-secret-file", "../../events/sample-secret.json")
+			if err := run(args, &out, time.Now); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.HasPrefix(out.String(), "# the sample body needs ")
+			if got != tt.want {
+				t.Fatalf("pointer comment printed = %v, want %v:\n%s", got, tt.want, out.String())
+			}
+			if tt.want && !strings.Contains(out.String(),
+				"GITHUB_EXECUTION_ID_POINTER=/comment/body") {
+				t.Fatalf("comment does not name the setting:\n%s", out.String())
+			}
+		})
+	}
+}
