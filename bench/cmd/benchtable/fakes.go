@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,8 @@ const (
 	clientID      = "bench-client-id"
 	clientSecret  = "bench-client-secret"
 	webhookSecret = "whsec_YmVuY2gtd2ViaG9vay1zaWduaW5nLWtleQ=="
+	slackSecret   = "bench-slack-signing-secret"
+	handOffKey    = "bench-internal-signing-key"
 	secretID      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:wfcancel-bench-AbCdEf"
 )
 
@@ -42,7 +45,8 @@ type calls struct {
 func startFakes() (*fakes, error) {
 	f := &fakes{secrets: secrettest.NewServer(), sim: sailpointtest.New()}
 	f.secrets.SetSecret(secretID, `{"client_id":"`+clientID+`","client_secret":"`+
-		clientSecret+`","webhook_secret":"`+webhookSecret+`"}`)
+		clientSecret+`","webhook_secret":"`+webhookSecret+`","slack_signing_secret":"`+
+		slackSecret+`","internal_signing_key":"`+handOffKey+`"}`)
 	f.sim.SetCredentials(clientID, clientSecret)
 	var err error
 	if f.simURL, err = f.sim.Start(); err != nil {
@@ -80,30 +84,52 @@ func (c calls) minus(d calls) calls {
 		c.gets - d.gets}
 }
 
-// cancelEvent adds a new running execution to the simulator and returns a signed webhook
-// asking to cancel it, as an API Gateway HTTP API event.
-func (f *fakes) cancelEvent() ([]byte, error) {
+// benchWorkflow is the workflow of every execution the driver adds.
+const benchWorkflow = "wf-bench"
+
+// running adds a new running execution to the simulator and returns its id.
+func (f *fakes) running() string {
 	f.mu.Lock()
 	f.next++
 	id := fmt.Sprintf("be0c4a11-0000-4000-8000-%012x", f.next)
 	f.mu.Unlock()
-	f.sim.AddExecution(sailpoint.Execution{ID: id, WorkflowID: "wf-bench", Status: "Running",
-		StartTime: "2026-12-04T10:00:00Z"})
+	f.sim.AddExecution(sailpoint.Execution{ID: id, WorkflowID: benchWorkflow,
+		Status: "Running", StartTime: "2026-12-04T10:00:00Z"})
+	return id
+}
 
-	body := `{"executionId":"` + id + `","action":"cancel"}`
-	signed, err := webhook.Sign(webhook.SchemeStandardWebhooks, webhookSecret, []byte(body),
-		time.Now())
+// cancelEvent adds a new running execution to the simulator and returns a signed webhook
+// asking to cancel it, as an API Gateway HTTP API event.
+func (f *fakes) cancelEvent() ([]byte, error) {
+	body := `{"executionId":"` + f.running() + `","action":"cancel"}`
+	return signedEvent("/webhook", webhook.SchemeStandardWebhooks, webhookSecret,
+		"application/json", body)
+}
+
+// slackCancelEvent adds a new running execution and returns a signed Slack slash command
+// asking to cancel it, whose response_url is replyURL.
+func (f *fakes) slackCancelEvent(replyURL string) ([]byte, error) {
+	form := url.Values{"team_id": {"T0BENCH"}, "channel_id": {"C0BENCH"},
+		"user_id": {"U0BENCH"}, "command": {"/wfcancel"}, "text": {"cancel " + f.running()},
+		"response_url": {replyURL}, "trigger_id": {"1.2.bench"}}
+	return signedEvent("/slack", webhook.SchemeSlack, slackSecret,
+		"application/x-www-form-urlencoded", form.Encode())
+}
+
+// signedEvent signs body for route and wraps it in an API Gateway HTTP API event.
+func signedEvent(route, scheme, key, contentType, body string) ([]byte, error) {
+	signed, err := webhook.Sign(scheme, key, []byte(body), time.Now())
 	if err != nil {
-		return nil, fmt.Errorf("sign cancel event: %w", err)
+		return nil, fmt.Errorf("sign %s event: %w", route, err)
 	}
-	header := map[string]string{"content-type": "application/json", "user-agent": "benchtable"}
+	header := map[string]string{"content-type": contentType, "user-agent": "benchtable"}
 	for k, v := range signed {
 		header[strings.ToLower(k)] = v
 	}
 	return json.Marshal(events.APIGatewayV2HTTPRequest{
 		Version:  "2.0",
-		RouteKey: "POST /webhook",
-		RawPath:  "/prod/webhook",
+		RouteKey: "POST " + route,
+		RawPath:  "/prod" + route,
 		Headers:  header,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			DomainName: "bench0api.execute-api.us-east-1.amazonaws.com",
@@ -111,7 +137,7 @@ func (f *fakes) cancelEvent() ([]byte, error) {
 			RequestID:  "benchtable",
 			TimeEpoch:  time.Now().UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: "POST", Path: "/prod/webhook", Protocol: "HTTP/1.1",
+				Method: "POST", Path: "/prod" + route, Protocol: "HTTP/1.1",
 				SourceIP: "192.0.2.10", UserAgent: "benchtable",
 			},
 		},

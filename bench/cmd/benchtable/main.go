@@ -29,6 +29,7 @@ import (
 type options struct {
 	rounds    int
 	requests  int
+	modeRuns  int
 	traces    int
 	benchtime string
 	count     int
@@ -38,6 +39,8 @@ func main() {
 	var o options
 	flag.IntVar(&o.rounds, "rounds", 15, "cold starts of each bootstrap, in rotating order")
 	flag.IntVar(&o.requests, "requests", 1000, "cancels sent to one warm bootstrap")
+	flag.IntVar(&o.modeRuns, "mode-requests", 200,
+		"cancels sent with the workflow allow-list set, and in deferred mode")
 	flag.IntVar(&o.traces, "traces", 5, "GODEBUG=inittrace=1 runs of each build variant")
 	flag.StringVar(&o.benchtime, "benchtime", "1s", "-benchtime of the handler benchmarks")
 	flag.IntVar(&o.count, "count", 5, "-count of the handler benchmarks")
@@ -53,8 +56,9 @@ func main() {
 
 // run builds what it measures in a temporary directory, measures, and prints the table.
 func run(ctx context.Context, o options) error {
-	if o.rounds < 1 || o.requests < 2 || o.traces < 1 || o.count < 1 {
-		return fmt.Errorf("rounds, traces and count must be at least 1, requests at least 2")
+	if o.rounds < 1 || o.requests < 2 || o.modeRuns < 1 || o.traces < 1 || o.count < 1 {
+		return fmt.Errorf("rounds, mode-requests, traces and count must be at least 1, " +
+			"requests at least 2")
 	}
 	dir, err := os.MkdirTemp("", "benchtable-")
 	if err != nil {
@@ -82,6 +86,11 @@ func run(ctx context.Context, o options) error {
 	}
 	progress("warm run: %d cancels through one bootstrap", o.requests)
 	if r.warm, err = measureWarmRun(ctx, bins, f, o.requests); err != nil {
+		return err
+	}
+	progress("upstream calls: %d cancels with the allow-list, %d deferred", o.modeRuns,
+		o.modeRuns)
+	if r.modes, err = measureModes(ctx, dir, bins, f, o.modeRuns); err != nil {
 		return err
 	}
 	progress("build variants: arm64 sizes and package init traces")

@@ -22,6 +22,7 @@ type results struct {
 	machine  string
 	cold     coldResults
 	warm     warmRun
+	modes    []modeRun
 	variants []variantResult
 	handler  handlerBench
 	elapsed  time.Duration
@@ -122,12 +123,21 @@ func requestRows(w io.Writer, r results) {
 func callRows(w io.Writer, r results) {
 	c := r.warm.calls
 	perCancel := float64(c.secretReads+c.tokens+c.cancels+c.gets) / float64(r.warm.requests)
-	row(w, "3", fmt.Sprintf("upstream calls over %d cancels in one environment "+
+	row(w, "3", fmt.Sprintf("upstream calls over %d cancels in one environment, sync mode "+
 		"(secret reads, tokens, cancels, gets)", r.warm.requests),
 		fmt.Sprintf("%d, %d, %d, %d", c.secretReads, c.tokens, c.cancels, c.gets), "", "",
 		fmt.Sprintf("%.3f calls per cancel", perCancel),
 		fmt.Sprintf("1, 1, %d, 0", r.warm.requests),
 		met(c == calls{secretReads: 1, tokens: 1, cancels: r.warm.requests}))
+	for i, m := range r.modes {
+		c := m.calls
+		row(w, fmt.Sprintf("3%c", 'b'+i), fmt.Sprintf("upstream calls over %d cancels, %s "+
+			"(secret reads, tokens, cancels, gets, Lambda hand-offs, chat follow-ups)",
+			m.cancels, m.name),
+			fmt.Sprintf("%d, %d, %d, %d, %d, %d", c.secretReads, c.tokens, c.cancels, c.gets,
+				m.handOffs, m.followUps), "", "",
+			fmt.Sprintf("%.3f calls per cancel", m.perCancel()), "", "")
+	}
 }
 
 func handlerRows(w io.Writer, r results) {
