@@ -179,7 +179,7 @@ func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd com
 		rec.cause = errors.New(r.reason)
 		o = reply.Outcome{Kind: reply.NotAllowed, ExecutionID: cmd.ExecutionID, Detail: r.tell}
 	} else if h.defers(rt.name) && cmd.Action != command.Help {
-		o = h.handOff(ctx, req, rt, cmd, who, bundle, rec)
+		o = h.handOffOnce(ctx, req, rt, cmd, who, bundle, proof, rec)
 	} else if rt.replay {
 		o = h.actOnce(ctx, req, rt, cmd, bundle, proof, rec)
 	} else {

@@ -18,6 +18,7 @@ import (
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
+	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
 )
 
 // Invoker starts an asynchronous invocation of a function with an event.
@@ -131,6 +132,35 @@ func (h *Handler) handOff(ctx context.Context, req *request, rt *route, cmd comm
 		verb = "Looking up"
 	}
 	return reply.Outcome{Kind: reply.Deferred, ExecutionID: id, Detail: verb + " " + id + "…"}
+}
+
+// handOffOnce hands a command off unless the same delivery was already handed off, on a
+// route that remembers what it acted on (Discord): a replayed interaction gets the first
+// acknowledgement and starts no second invocation.
+func (h *Handler) handOffOnce(ctx context.Context, req *request, rt *route,
+	cmd command.Command, who caller, bundle secret.Bundle, proof webhook.Proof,
+	rec *record) reply.Outcome {
+	if !rt.replay {
+		return h.handOff(ctx, req, rt, cmd, who, bundle, rec)
+	}
+	key := rt.name + " " + proof.ReplayKey
+	now := h.now()
+	entry, first := h.replays.claim(key, now)
+	if !first {
+		rec.replayed = true
+		if o, ok := entry.wait(ctx); ok {
+			return o
+		}
+		return reply.Outcome{Kind: reply.Ignored, ExecutionID: cmd.ExecutionID,
+			Detail: "an identical delivery is still being processed"}
+	}
+	o := h.handOff(ctx, req, rt, cmd, who, bundle, rec)
+	if o.Kind == reply.Deferred {
+		h.replays.settle(entry, o, h.replayExpiry(proof, now))
+	} else {
+		h.replays.forget(key, entry, o)
+	}
+	return o
 }
 
 // seal signs a hand-off: the MAC is the lowercase hex HMAC-SHA256 of the payload text.
