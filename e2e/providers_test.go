@@ -190,6 +190,7 @@ func TestProviderRoutes(t *testing.T) {
 			t.Errorf("execution %s is %q in the simulator; want Canceled", id, e.Status)
 		}
 	}
+	awaitRequestLines(t, s, 11)
 	expectRequestLines(t, s, []requestLine{
 		{Route: "teams", Outcome: "cancel_requested", Status: 200},
 		{Route: "discord", Status: 200},
@@ -225,6 +226,29 @@ func expectDiscordMessage(t *testing.T, a answer, text string) {
 	if f["type"] != 4.0 || data["flags"] != 64.0 || data["content"] != text {
 		t.Errorf("discord answer = %s; want an ephemeral message %q", a.Body, text)
 	}
+}
+
+// awaitRequestLines waits, for a few seconds at most, until the emulator's output holds n
+// request lines. The bootstrap's stdout reaches the emulator through pipes and may trail the
+// last invocation's answer; the emulator offers no event to wait for, so this polls.
+func awaitRequestLines(t *testing.T, s *stack, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for countRequestLines(s.emu.Logs()) < n && time.Now().Before(deadline) {
+		<-tick.C
+	}
+}
+
+func countRequestLines(logs string) int {
+	n := 0
+	for _, l := range jsonLines(logs) {
+		if l["message"] == "request" {
+			n++
+		}
+	}
+	return n
 }
 
 // expectRequestLines checks the route, status and, where want names one, the outcome of
