@@ -595,8 +595,8 @@ func TestEventsOfNoKnownShape(t *testing.T) {
 		"wrong field types":     `{"version":2,"httpMethod":["POST"],"resource":{}}`,
 		"truncated":             `{"version":"2.0","routeKey":"POST /webhook"`,
 		"deeply nested":         strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000),
-		"deferred look-alike": `{"wfcancel":{"route":"/slack","responseUrl":` +
-			`"https://example.invalid/x"}}`,
+		"hand-off with a second member": `{"deferred":{"payload":"{}","mac":"00"},` +
+			`"version":"2.0"}`,
 	}
 	for name, raw := range events {
 		t.Run(name, func(t *testing.T) {
@@ -705,4 +705,31 @@ func breakSignature(v string) string {
 		return v[:len(v)-3] + "AA="
 	}
 	return v[:len(v)-1] + repl
+}
+
+// TestForgedHandOffsReachNothing: an event shaped as the function's own deferred hand-off
+// but not signed with its internal key never reaches SailPoint or a reply address, and is
+// never a runtime error.
+func TestForgedHandOffsReachNothing(t *testing.T) {
+	payload := string(mustJSON(map[string]any{"action": "cancel", "executionId": runningID,
+		"replyUrl": "https://hooks.slack.com/commands/1/2/3", "provider": "slack",
+		"at": time.Now().Unix()}))
+	events := map[string]any{
+		"no MAC":       map[string]any{"payload": payload},
+		"wrong MAC":    map[string]any{"payload": payload, "mac": strings.Repeat("ab", 32)},
+		"MAC too long": map[string]any{"payload": payload, "mac": strings.Repeat("ab", 5000)},
+		"empty":        map[string]any{},
+		"not object":   "cancel " + runningID,
+		"null":         nil,
+		"wrong types":  map[string]any{"payload": 42, "mac": []int{1}},
+	}
+	for name, inner := range events {
+		t.Run(name, func(t *testing.T) {
+			e := newRealEnv(t)
+			e.invoke(mustJSON(map[string]any{"deferred": inner}))
+			if got := e.calls(); got.token+got.cancel+got.get != 0 {
+				t.Errorf("upstream calls: %v; want no SailPoint call", got)
+			}
+		})
+	}
 }
