@@ -43,7 +43,7 @@ func main() {
 		"cancels sent with the workflow allow-list set, and in deferred mode")
 	flag.IntVar(&o.traces, "traces", 5, "GODEBUG=inittrace=1 runs of each build variant")
 	flag.StringVar(&o.benchtime, "benchtime", "1s", "-benchtime of the handler benchmarks")
-	flag.IntVar(&o.count, "count", 5, "-count of the handler benchmarks")
+	flag.IntVar(&o.count, "count", 5, "pairs of handler benchmark runs, alternating")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -97,8 +97,8 @@ func run(ctx context.Context, o options) error {
 	if r.variants, err = measureVariants(ctx, dir, o.traces); err != nil {
 		return err
 	}
-	progress("handler benchmarks (go test -bench, count %d)", o.count)
-	if r.handler, err = runHandlerBenchmarks(ctx, o.benchtime, o.count); err != nil {
+	progress("handler benchmarks: %d alternating pairs", o.count)
+	if r.handler, err = runHandlerBenchmarks(ctx, dir, o.benchtime, o.count); err != nil {
 		return err
 	}
 	r.elapsed = time.Since(start)
