@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
@@ -103,7 +104,8 @@ func (h *Handler) discordCaller(body []byte) caller {
 	case in.User != nil:
 		c.user = in.User.ID
 	}
-	if discordSnowflake.MatchString(in.ApplicationID) && discordToken.MatchString(in.Token) {
+	if discordSnowflake.MatchString(in.ApplicationID) && discordToken.MatchString(in.Token) &&
+		strings.Trim(in.Token, ".") != "" {
 		c.replyURL = h.replies.discordOrigin + "/api/v10/webhooks/" + in.ApplicationID + "/" +
 			in.Token + "/messages/@original"
 	}

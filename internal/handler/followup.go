@@ -114,7 +114,8 @@ func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 	case u.Port() != "" && u.Port() != "443":
 		return nil, fmt.Errorf("%w: port on host %s", errReplyTarget, host)
 	}
-	if provider == "discord" && !discordReplyPath.MatchString(u.EscapedPath()) {
+	if provider == "discord" && (!discordReplyPath.MatchString(u.EscapedPath()) ||
+		strings.Contains(u.EscapedPath(), "/./") || strings.Contains(u.EscapedPath(), "/../")) {
 		return nil, fmt.Errorf("%w: path on host %s", errReplyTarget, host)
 	}
 	return u, nil

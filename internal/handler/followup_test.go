@@ -44,6 +44,8 @@ func TestReplyTargetCheck(t *testing.T) {
 			raw: "https://discord.com/api/v10/channels/1/messages"},
 		{name: "discord escaped traversal", provider: "discord",
 			raw: "https://discord.com/api/v10/webhooks/1/%2e%2e/messages/@original"},
+		{name: "discord dot segment for a token", provider: "discord",
+			raw: "https://discord.com/api/v10/webhooks/1/../messages/@original"},
 		{name: "discord other host", provider: "discord",
 			raw: "https://discordapp.com" + discordPath},
 		{name: "slack address for discord", provider: "discord",
