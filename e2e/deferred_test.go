@@ -66,7 +66,9 @@ type buildError struct {
 	out string
 }
 
-func (e *buildError) Error() string { return "build e2e bootstrap: " + e.err.Error() + "\n" + e.out }
+func (e *buildError) Error() string {
+	return "build e2e bootstrap: " + e.err.Error() + "\n" + e.out
+}
 
 // replyStandIn plays hooks.slack.com on loopback and records the follow-ups it receives.
 type replyStandIn struct {
