@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -157,6 +158,7 @@ func TestAnswers(t *testing.T) {
 		{Route: "webhook", Outcome: "cancel_requested", Status: 200, Event: "rest"},
 		{Route: "slack", Outcome: "cancel_requested", Status: 200, Event: "functionurl"},
 	}
+	s.waitLogs(t, func(logs string) bool { return len(requestLines(t, logs)) >= len(want) })
 	got := requestLines(t, s.emu.Logs())
 	if len(got) != len(want) {
 		t.Fatalf("logs hold %d request lines; want %d", len(got), len(want))
@@ -181,6 +183,10 @@ func TestBadBaseURLStopsTheBootstrap(t *testing.T) {
 	if !errors.As(err, &se) || se.StatusCode != http.StatusBadGateway {
 		t.Fatalf("invoke error = %v; want the emulator's 502", err)
 	}
+	s.waitLogs(t, func(logs string) bool {
+		return strings.Contains(logs, "Init failed") && strings.Contains(logs, "Runtime.ExitError") &&
+			strings.Contains(logs, "invalid configuration")
+	})
 	logs := s.emu.Logs()
 	for _, want := range []string{"SAILPOINT_BASE_URL", "Runtime.ExitError", "Init failed"} {
 		if !strings.Contains(logs, want) {
@@ -259,6 +265,17 @@ func jsonLines(logs string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// waitLogs waits, for at most a few seconds, until done accepts the emulator's output: the
+// bootstrap's lines may arrive after its answer.
+func (s *stack) waitLogs(t *testing.T, done func(logs string) bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := s.emu.WaitLogs(ctx, done); err != nil {
+		t.Logf("%v; checking what arrived", err)
+	}
 }
 
 // expectNoLeaks fails the test if the logs hold a secret, a bearer token the bootstrap sent

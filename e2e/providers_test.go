@@ -233,12 +233,7 @@ func expectDiscordMessage(t *testing.T, a answer, text string) {
 // last invocation's answer; the emulator offers no event to wait for, so this polls.
 func awaitRequestLines(t *testing.T, s *stack, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for countRequestLines(s.emu.Logs()) < n && time.Now().Before(deadline) {
-		<-tick.C
-	}
+	s.waitLogs(t, func(logs string) bool { return countRequestLines(logs) >= n })
 }
 
 func countRequestLines(logs string) int {

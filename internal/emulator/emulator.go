@@ -265,6 +265,24 @@ func (e *Emulator) Logs() string {
 	return e.logs.String()
 }
 
+// WaitLogs waits until done reports true for everything printed so far, or until ctx ends.
+// The bootstrap's output reaches the emulator through a pipe of its own, so a line the
+// function logged before it answered may arrive after the answer: tests that read the log
+// wait for the lines they expect rather than sleep.
+func (e *Emulator) WaitLogs(ctx context.Context, done func(logs string) bool) error {
+	for {
+		changed := e.logs.wait()
+		if done(e.logs.String()) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for emulator output: %w", ctx.Err())
+		}
+	}
+}
+
 // InitDuration returns how long the bootstrap took to initialise, read from
 // the emulator's "INIT REPORT(durationMs: N)" line, or from the "Init
 // Duration" field of the first REPORT line when that is missing. It reports

@@ -31,6 +31,19 @@ type logSink struct {
 	init      time.Duration
 	initFound bool
 	initExact bool
+
+	// changed is closed and replaced on every write, waking WaitLogs callers.
+	changed chan struct{}
+}
+
+// wait returns a channel closed at the next write.
+func (s *logSink) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
 }
 
 // Write implements io.Writer; it never fails, so the child is never blocked.
@@ -40,6 +53,10 @@ func (s *logSink) Write(p []byte) (int, error) {
 
 	if s.copyTo != nil {
 		_, _ = s.copyTo.Write(p)
+	}
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
 	}
 
 	s.buf = append(s.buf, p...)
