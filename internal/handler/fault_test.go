@@ -374,11 +374,6 @@ var htmlPage = sailpointtest.Response{Status: 503,
 	Header: http.Header{"Content-Type": {"text/html"}},
 	Body:   "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"}
 
-func tokenBody(token string, expiresIn int) string {
-	return fmt.Sprintf(`{"access_token":%q,"token_type":"bearer","expires_in":%d}`,
-		token, expiresIn)
-}
-
 // faultRows is the fault matrix. Each row runs on /webhook, where the answer table applies,
 // and on /slack, which answers the same outcome as a 200 chat reply.
 var faultRows = []faultRow{
