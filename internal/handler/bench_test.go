@@ -87,9 +87,10 @@ func BenchmarkHandlerCancel(b *testing.B) {
 		UserAgent: "wfcancel-bench",
 	})
 	h := handler.New(handler.Options{
-		Secrets:            benchSecrets{bundle: bundle},
-		SailPoint:          client,
-		Logger:             slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr})),
+		Secrets:   benchSecrets{bundle: bundle},
+		SailPoint: client,
+		Logger: slog.New(slog.NewJSONHandler(io.Discard,
+			&slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr})),
 		SignatureTolerance: 5 * time.Minute,
 	})
 	ids := s.running(b.N + 1)
