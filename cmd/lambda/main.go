@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
@@ -18,10 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
+	"github.com/sailpoint-cancel/wfcancel/internal/function"
 	"github.com/sailpoint-cancel/wfcancel/internal/handler"
 	"github.com/sailpoint-cancel/wfcancel/internal/invoke"
 	"github.com/sailpoint-cancel/wfcancel/internal/metrics"
-	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
 )
 
@@ -43,29 +42,15 @@ func main() {
 	lambda.Start(wire(cfg, log).Invoke)
 }
 
-// wire builds the handler. It does no I/O: the AWS configuration and the secret are loaded at
-// first use, so a cold start stays fast.
+// wire builds the handler from the configuration; see package function.
 func wire(cfg config.Config, log *slog.Logger) *handler.Handler {
-	store := secret.NewStore(secretSource(cfg), cfg.SecretTTL, time.Now)
-	client := sailpoint.New(sailpoint.Config{
-		BaseURL:     cfg.BaseURL,
-		APIVersion:  cfg.APIVersion,
-		HTTPClient:  outboundClient(),
-		Credentials: credentials(store),
-		UserAgent:   "wfcancel/" + version,
-	})
-	return handler.New(handler.Options{
-		Secrets:            store,
-		SailPoint:          client,
-		Logger:             log,
-		SignatureTolerance: cfg.SignatureTolerance,
-		Routes:             cfg.Routes,
-		Metrics:            recorder(cfg),
-		ResponseMode:       cfg.ResponseMode,
-		Invoker:            invoke.New(lambdaAPI),
-		Access:             cfg.Access,
-		ReplyClient:        outboundClient(),
-		TestReplyHosts:     testReplyHosts,
+	return function.New(cfg, function.Parts{
+		Secrets:        secretSource(cfg),
+		Logger:         log,
+		Metrics:        recorder(cfg),
+		Invoker:        invoke.New(lambdaAPI),
+		UserAgent:      "wfcancel/" + version,
+		TestReplyHosts: testReplyHosts,
 	})
 }
 
@@ -103,32 +88,4 @@ func secretSource(cfg config.Config) secret.Source {
 			}
 			return secretsmanager.NewFromConfig(awsCfg), nil
 		})
-}
-
-// credentials reads the PAT from the store; refresh re-reads it, as it may have rotated.
-func credentials(store *secret.Store) sailpoint.Credentials {
-	return func(ctx context.Context, refresh bool) (string, string, error) {
-		read := store.Get
-		if refresh {
-			read = store.Refresh
-		}
-		b, err := read(ctx)
-		if err != nil {
-			return "", "", err
-		}
-		return b.ClientID, b.ClientSecret, nil
-	}
-}
-
-// outboundClient is the HTTP client for SailPoint: it honours HTTPS_PROXY and NO_PROXY and
-// never follows a redirect.
-func outboundClient() *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = http.ProxyFromEnvironment
-	return &http.Client{
-		Transport: transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }

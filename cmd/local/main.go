@@ -33,7 +33,7 @@ import (
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
-	"github.com/sailpoint-cancel/wfcancel/internal/handler"
+	"github.com/sailpoint-cancel/wfcancel/internal/function"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint/sailpointtest"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
@@ -168,27 +168,13 @@ func loadConfig(o options, getenv func(string) string) (config.Config, error) {
 // newServer wires the handler as cmd/lambda does, reading the secret from cfg.SecretFile.
 func newServer(cfg config.Config, stage string, out io.Writer) *server {
 	log := slog.New(lineCatcher{next: slog.NewTextHandler(os.Stderr, nil)})
-	store := secret.NewStore(secret.File(cfg.SecretFile), cfg.SecretTTL, time.Now)
-	client := sailpoint.New(sailpoint.Config{
-		BaseURL:    cfg.BaseURL,
-		APIVersion: cfg.APIVersion,
-		Credentials: func(ctx context.Context, refresh bool) (string, string, error) {
-			read := store.Get
-			if refresh {
-				read = store.Refresh
-			}
-			b, err := read(ctx)
-			return b.ClientID, b.ClientSecret, err
-		},
+	// The local server answers every route synchronously: there is no Lambda to hand
+	// deferred work to.
+	cfg.ResponseMode = config.ResponseSync
+	fn := function.New(cfg, function.Parts{
+		Secrets:   secret.File(cfg.SecretFile),
+		Logger:    log,
 		UserAgent: "wfcancel-local",
-	})
-	fn := handler.New(handler.Options{
-		Secrets:            store,
-		SailPoint:          client,
-		Logger:             log,
-		SignatureTolerance: cfg.SignatureTolerance,
-		Routes:             cfg.Routes,
-		Access:             cfg.Access,
 	})
 	return &server{fn: fn, stage: stage, out: out, now: time.Now}
 }
