@@ -26,7 +26,7 @@ TEST_ENV := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
 	AWS_SHARED_CREDENTIALS_FILE=/dev/null \
 	AWS_ENDPOINT_URL=http://127.0.0.1:9
 
-.PHONY: build build-arm64 build-CancelFunction test lint bench demo local events clean
+.PHONY: build build-arm64 build-CancelFunction test lint bench fuzz load demo local events clean
 
 ## build: bin/bootstrap for this machine, to run under the emulator
 build:
@@ -64,9 +64,27 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-## bench: run the benchmarks once, with allocation counts
+## bench: build ours, hello and the floor, measure them side by side, print one table
 bench:
-	$(TEST_ENV) $(GO) test -count=1 -run '^$$' -bench . -benchmem ./...
+	$(TEST_ENV) $(GO) run ./bench/cmd/benchtable
+
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./internal/handler:FuzzNormalise ./internal/handler:FuzzInvoke \
+	./internal/webhook:FuzzVerify ./internal/command:FuzzParseText \
+	./internal/command:FuzzParseJSON ./internal/command:FuzzPointer \
+	./internal/sailpoint:FuzzDecodeError ./internal/secret:FuzzParse
+
+## fuzz: run each fuzz target for FUZZTIME (make test runs only their seeds)
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg)"; \
+		$(TEST_ENV) $(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+## load: 2 rounds of 2000 signed requests at concurrency 50 from a second process
+load:
+	$(TEST_ENV) $(GO) run ./cmd/load -n 2000 -c 50
 
 ## demo: run the end-to-end demonstration against loopback fakes
 demo:
