@@ -132,17 +132,21 @@ func discordParser(s config.RouteSettings) func(*request) (command.Command, *rep
 	}
 }
 
-// discordCommand turns the command's options into a command.
+// discordCommand turns the command's options into a command. The action is the name of
+// the one subcommand, or else the command's own name, and must be cancel, status or help:
+// any other name is a mistake explained to the user, never a cancel.
 func discordCommand(name string, options []discordOption) (command.Command, *reply.Outcome) {
-	action := command.Cancel
 	if len(options) == 1 && options[0].Type == discordSubcommand {
 		name, options = options[0].Name, options[0].Options
 	}
-	switch command.Action(lowerASCII(name)) {
+	action := command.Action(lowerASCII(name))
+	switch action {
 	case command.Help:
 		return command.Command{Action: command.Help}, nil
-	case command.Status:
-		action = command.Status
+	case command.Cancel, command.Status:
+	default:
+		return command.Command{}, fail(reply.BadCommand,
+			"Unknown command; use the cancel, status or help subcommand.")
 	}
 
 	for _, opt := range options {

@@ -227,20 +227,31 @@ func TestDiscordPing(t *testing.T) {
 
 func TestDiscordCommands(t *testing.T) {
 	rows := []struct {
-		name string
-		body string
-		want string
+		name     string
+		body     string
+		want     string
+		upstream bool
 	}{
-		{"subcommand status", string(commandBody("/discord", "status", runningID)), "Running"},
+		{"subcommand status", string(commandBody("/discord", "status", runningID)), "Running",
+			true},
 		{"command named cancel", `{"type":2,"user":{"id":"1"},"data":{"name":"cancel",` +
 			`"options":[{"name":"execution_id","type":3,"value":"` + runningID + `"}]}}`,
-			"Cancel requested"},
+			"Cancel requested", true},
 		{"missing option", `{"type":2,"data":{"name":"cancel","options":[]}}`,
-			"execution_id"},
-		{"malformed id", string(commandBody("/discord", "cancel", "1234")), "1234"},
+			"execution_id", false},
+		{"malformed id", string(commandBody("/discord", "cancel", "1234")), "1234", false},
 		{"help", `{"type":2,"data":{"name":"wfcancel","options":[{"name":"help","type":1}]}}`,
-			"Commands"},
-		{"component interaction", `{"type":3,"data":{}}`, "not supported"},
+			"Commands", false},
+		{"component interaction", `{"type":3,"data":{}}`, "not supported", false},
+		{"unknown subcommand is explained, not a cancel",
+			string(commandBody("/discord", "list", runningID)), "Unknown command", false},
+		{"unknown command name is explained, not a cancel", `{"type":2,"user":{"id":"1"},` +
+			`"data":{"name":"stop","options":[{"name":"execution_id","type":3,"value":"` +
+			runningID + `"}]}}`, "Unknown command", false},
+		{"execution_id without a subcommand is explained, not a cancel",
+			`{"type":2,"user":{"id":"1"},"data":{"name":"wfcancel","options":[{"name":` +
+				`"execution_id","type":3,"value":"` + runningID + `"}]}}`, "Unknown command",
+			false},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
@@ -248,6 +259,9 @@ func TestDiscordCommands(t *testing.T) {
 			text := chatText(t, "/discord", e.post("/discord", []byte(row.body), nil))
 			if !strings.Contains(text, row.want) {
 				t.Errorf("reply %q does not contain %q", text, row.want)
+			}
+			if !row.upstream {
+				e.noUpstream()
 			}
 		})
 	}
