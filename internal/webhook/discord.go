@@ -68,7 +68,7 @@ func verifyDiscord(
 			continue
 		}
 		if ed25519.Verify(key, message, signature) {
-			return Proof{ReplayKey: hex.EncodeToString(signature), Timestamp: ts}, nil
+			return Proof{ReplayKey: contentDigest(message), Timestamp: ts}, nil
 		}
 	}
 	return Proof{}, reject("signature mismatch")

@@ -48,5 +48,5 @@ func verifyGitLab(req Request, secrets Secrets, now time.Time,
 	if !tokenMatches(token, tokens) {
 		return Proof{}, reject("token mismatch")
 	}
-	return Proof{ReplayKey: bodyDigest(req.Body)}, nil
+	return Proof{ReplayKey: contentDigest(req.Body)}, nil
 }

@@ -60,7 +60,7 @@ func verifyHub(req Request, values []string, signatureHeader string) (Proof, err
 
 	for _, secret := range values {
 		if hmac.Equal(given, macSHA256([]byte(secret), req.Body)) {
-			return Proof{ReplayKey: hex.EncodeToString(given)}, nil
+			return Proof{ReplayKey: contentDigest(req.Body)}, nil
 		}
 	}
 	return Proof{}, reject("signature mismatch")

@@ -48,7 +48,7 @@ func verifyMattermost(req Request, secrets Secrets, _ time.Time) (Proof, error) 
 			return Proof{}, reject("token mismatch")
 		}
 	}
-	return Proof{ReplayKey: bodyDigest(req.Body)}, nil
+	return Proof{ReplayKey: contentDigest(req.Body)}, nil
 }
 
 // mattermostTokens returns the tokens the request presents: from the header, the form, or

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"crypto/hmac"
-	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -53,7 +52,7 @@ func verifyPagerDuty(req Request, secrets Secrets, _ time.Time) (Proof, error) {
 		}
 		for _, mac := range want {
 			if hmac.Equal(given, mac) {
-				return Proof{ReplayKey: hex.EncodeToString(given)}, nil
+				return Proof{ReplayKey: contentDigest(req.Body)}, nil
 			}
 		}
 	}

@@ -64,10 +64,10 @@ func verifySlack(
 		return Proof{}, reject("malformed signature")
 	}
 
+	prefix := []byte("v0:" + stamp + ":")
 	for _, secret := range values {
-		want := macSHA256([]byte(secret), []byte("v0:"+stamp+":"), req.Body)
-		if hmac.Equal(given, want) {
-			return Proof{ReplayKey: digits, Timestamp: ts}, nil
+		if hmac.Equal(given, macSHA256([]byte(secret), prefix, req.Body)) {
+			return Proof{ReplayKey: contentDigest(prefix, req.Body), Timestamp: ts}, nil
 		}
 	}
 	return Proof{}, reject("signature mismatch")

@@ -92,9 +92,10 @@ func verifyStandard(
 	if len(keys) == 0 {
 		return Proof{}, reject("no usable secret")
 	}
+	prefix := []byte(id + "." + stamp + ".")
 	want := make([][]byte, len(keys))
 	for i, key := range keys {
-		want[i] = macSHA256(key, []byte(id+"."+stamp+"."), req.Body)
+		want[i] = macSHA256(key, prefix, req.Body)
 	}
 
 	for _, entry := range strings.Split(signatures, " ") {
@@ -104,8 +105,7 @@ func verifyStandard(
 		}
 		for _, mac := range want {
 			if hmac.Equal(given, mac) {
-				replay := id + " " + base64.StdEncoding.EncodeToString(given)
-				return Proof{ReplayKey: replay, Timestamp: ts}, nil
+				return Proof{ReplayKey: contentDigest(prefix, req.Body), Timestamp: ts}, nil
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func verifyTeams(req Request, secrets Secrets, _ time.Time) (Proof, error) {
 			continue
 		}
 		if hmac.Equal(given, macSHA256(key, req.Body)) {
-			return Proof{ReplayKey: base64.StdEncoding.EncodeToString(given)}, nil
+			return Proof{ReplayKey: contentDigest(req.Body)}, nil
 		}
 	}
 	return Proof{}, reject("signature mismatch")

@@ -15,6 +15,7 @@ package webhook
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,10 +37,14 @@ type Secrets func(key string) []string
 
 // Proof is what a successful verification yields.
 type Proof struct {
-	// ReplayKey identifies this exact delivery for replay detection: the verified signature
-	// in canonical form (lower-case hex or standard base64 of the MAC bytes); for Standard
-	// Webhooks the webhook-id, a space and the matching base64 signature; for shared tokens,
-	// which sign nothing, the lower-case hex SHA-256 of the raw body.
+	// ReplayKey identifies the signed content of this delivery for replay detection: the
+	// lower-case hex SHA-256 of exactly the bytes the scheme signs (for Standard Webhooks
+	// the webhook-id, timestamp and body; for Slack, Discord and Zendesk the timestamp and
+	// body; otherwise the body). It never depends on which secret or which signature entry
+	// matched, nor on how the signature is spelled, so a delivery re-sent with its entries
+	// reordered or pruned during secret rotation keeps its key, and different signed content
+	// gets a different key. For shared tokens, which sign nothing, it is the digest of the
+	// raw body.
 	ReplayKey string
 	// Timestamp is the signed timestamp when the scheme has one (zero otherwise).
 	Timestamp time.Time
@@ -168,8 +173,14 @@ func macSHA256(key []byte, parts ...[]byte) []byte {
 	return m.Sum(nil)
 }
 
-// bodyDigest is the replay key of schemes that sign nothing.
-func bodyDigest(body []byte) string {
-	sum := sha256.Sum256(body)
-	return fmt.Sprintf("%x", sum[:])
+// contentDigest is the replay key of a delivery: the lower-case hex SHA-256 of the
+// concatenated parts, which are exactly the bytes the scheme signs (the raw body alone for
+// shared tokens). Two deliveries share a key exactly when a signature over one verifies
+// the other.
+func contentDigest(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

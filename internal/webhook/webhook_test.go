@@ -363,7 +363,7 @@ func TestSlackRefusesPrefixVariants(t *testing.T) {
 	}
 }
 
-func TestHexSignaturesYieldCanonicalReplayKey(t *testing.T) {
+func TestHexSignatureCaseDoesNotChangeReplayKey(t *testing.T) {
 	c := signCases(t)[4] // github
 	_, h := c.signed(t, testNow)
 	lower := h.Get(headerHubSHA256)
@@ -376,22 +376,161 @@ func TestHexSignaturesYieldCanonicalReplayKey(t *testing.T) {
 	if errA != nil || errB != nil {
 		t.Fatalf("verify: %v, %v", errA, errB)
 	}
-	if a.ReplayKey != b.ReplayKey || a.ReplayKey != strings.TrimPrefix(lower, "sha256=") {
+	if a.ReplayKey != b.ReplayKey {
 		t.Errorf("replay keys differ: %q, %q", a.ReplayKey, b.ReplayKey)
 	}
 }
 
-func TestStandardWebhooksReplayKeyNamesIDAndSignature(t *testing.T) {
+// signingCases are the sign cases whose scheme signs content (not shared tokens).
+func signingCases(t testing.TB) []signCase {
+	var cases []signCase
+	for _, c := range signCases(t) {
+		if c.scheme != SchemeGitLabToken && c.scheme != SchemeMattermost {
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// otherSecret is what Sign takes to produce signatures that c.other verifies.
+func (c signCase) otherSecret() string {
+	if c.scheme == SchemeDiscord {
+		return discordSeed2
+	}
+	return c.other
+}
+
+// replayKey verifies a request carrying headers and body against both of the case's
+// secrets and returns its replay key.
+func (c signCase) replayKey(
+	t *testing.T,
+	headers http.Header,
+	body string,
+	now time.Time,
+) string {
+	t.Helper()
+	secrets := secretsOf(c.key, c.other, c.configuredValue(t))
+	proof, err := c.verifier.Verify(Request{Header: headers.Get, Body: []byte(body)}, secrets, now)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	return proof.ReplayKey
+}
+
+// signedWith returns the headers Sign gives body under secret at now.
+func (c signCase) signedWith(t *testing.T, secret, body string, now time.Time) http.Header {
+	t.Helper()
+	headers, err := Sign(c.scheme, secret, []byte(body), now)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	h := http.Header{}
+	for name, value := range headers {
+		h.Set(name, value)
+	}
+	return h
+}
+
+func TestReplayKeyIsTheSameWhicheverSecretSigned(t *testing.T) {
+	for _, c := range signingCases(t) {
+		t.Run(c.scheme, func(t *testing.T) {
+			current := c.signedWith(t, c.secret, c.body, testNow)
+			rotated := c.signedWith(t, c.otherSecret(), c.body, testNow)
+			a := c.replayKey(t, current, c.body, testNow)
+			b := c.replayKey(t, rotated, c.body, testNow)
+			if a != b {
+				t.Errorf("same content, other secret: replay keys %q and %q differ", a, b)
+			}
+		})
+	}
+}
+
+func TestReplayKeyIgnoresWhichSignatureEntryMatched(t *testing.T) {
+	for _, tc := range []struct {
+		scheme    string
+		header    string
+		separator string
+	}{
+		{SchemePagerDuty, headerPagerDutySignature, ","},
+		{SchemeStandardWebhooks, standardHeaders.signature, " "},
+		{SchemeGitLabSigning, standardHeaders.signature, " "},
+	} {
+		t.Run(tc.scheme, func(t *testing.T) {
+			var c signCase
+			for _, sc := range signCases(t) {
+				if sc.scheme == tc.scheme {
+					c = sc
+				}
+			}
+			current := c.signedWith(t, c.secret, c.body, testNow)
+			rotated := c.signedWith(t, c.otherSecret(), c.body, testNow)
+			a, b := current.Get(tc.header), rotated.Get(tc.header)
+
+			var keys []string
+			for _, value := range []string{a + tc.separator + b, b + tc.separator + a, a, b} {
+				h := current.Clone()
+				h.Set(tc.header, value)
+				keys = append(keys, c.replayKey(t, h, c.body, testNow))
+			}
+			for i, key := range keys[1:] {
+				if key != keys[0] {
+					t.Errorf("signature header %d: replay key %q, want %q", i+1, key, keys[0])
+				}
+			}
+		})
+	}
+}
+
+// timestamped names the schemes that sign a timestamp.
+var timestamped = map[string]bool{
+	SchemeSlack: true, SchemeStandardWebhooks: true, SchemeDiscord: true,
+	SchemeGitLabSigning: true, SchemeZendesk: true,
+}
+
+func TestReplayKeyFollowsSignedContent(t *testing.T) {
+	for _, c := range signingCases(t) {
+		t.Run(c.scheme, func(t *testing.T) {
+			h := c.signedWith(t, c.secret, c.body, testNow)
+			key := c.replayKey(t, h, c.body, testNow)
+			if again := c.replayKey(t, h, c.body, testNow); again != key {
+				t.Errorf("same delivery twice: replay keys %q and %q", key, again)
+			}
+
+			other := c.body + " "
+			if k := c.replayKey(t, c.signedWith(t, c.secret, other, testNow), other, testNow); k == key {
+				t.Errorf("other body gave the same replay key %q", k)
+			}
+
+			if !timestamped[c.scheme] {
+				return
+			}
+			later := testNow.Add(time.Second)
+			if k := c.replayKey(t, c.signedWith(t, c.secret, c.body, later), c.body, later); k == key {
+				t.Errorf("other timestamp gave the same replay key %q", k)
+			}
+		})
+	}
+}
+
+func TestStandardWebhooksReplayKeyCoversWebhookID(t *testing.T) {
 	c := signCases(t)[1]
-	_, h := c.signed(t, testNow)
-	proof, err := c.verifier.Verify(Request{Header: h.Get, Body: []byte(c.body)},
-		secretsOf(c.key, c.secret), testNow)
+	key, err := decodeStandardSecret(c.secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := h.Get("webhook-id") + " " + strings.TrimPrefix(h.Get("webhook-signature"), "v1,")
-	if proof.ReplayKey != want {
-		t.Errorf("replay key %q, want %q", proof.ReplayKey, want)
+	stamp := unixText(testNow)
+	sign := func(id string) http.Header {
+		mac := macSHA256(key, []byte(id+"."+stamp+"."), []byte(c.body))
+		return http.Header{
+			"Webhook-Id":        {id},
+			"Webhook-Timestamp": {stamp},
+			"Webhook-Signature": {"v1," + base64.StdEncoding.EncodeToString(mac)},
+		}
+	}
+	a := c.replayKey(t, sign("msg_one"), c.body, testNow)
+	b := c.replayKey(t, sign("msg_two"), c.body, testNow)
+	if a == b {
+		t.Errorf("different webhook-id gave the same replay key %q", a)
 	}
 }
 
@@ -500,7 +639,7 @@ func TestMattermostToken(t *testing.T) {
 			}
 			req := Request{Header: headerLookup(headers), Body: []byte(tc.body)}
 			proof, err := MattermostToken().Verify(req, secrets, testNow)
-			if tc.ok && (err != nil || proof.ReplayKey != bodyDigest(req.Body)) {
+			if tc.ok && (err != nil || proof.ReplayKey != contentDigest(req.Body)) {
 				t.Errorf("want valid, got %v (replay key %q)", err, proof.ReplayKey)
 			}
 			if !tc.ok {

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"crypto/hmac"
-	"encoding/base64"
 	"time"
 )
 
@@ -60,7 +59,7 @@ func verifyZendesk(
 	}
 	for _, secret := range values {
 		if hmac.Equal(given, macSHA256([]byte(secret), []byte(stamp), req.Body)) {
-			return Proof{ReplayKey: base64.StdEncoding.EncodeToString(given), Timestamp: ts}, nil
+			return Proof{ReplayKey: contentDigest([]byte(stamp), req.Body), Timestamp: ts}, nil
 		}
 	}
 	return Proof{}, reject("signature mismatch")
