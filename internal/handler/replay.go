@@ -67,13 +67,15 @@ func (h *Handler) replayExpiry(proof webhook.Proof, now time.Time) time.Time {
 	return now.Add(replayUntimed)
 }
 
-// reachedSailPoint reports whether acting sent the cancel or the read to SailPoint's API (a
-// failure at the token endpoint or in the secret store did not).
+// reachedSailPoint reports whether acting sent the cancel or the read to SailPoint's API and
+// got an answer worth repeating (a failure at the token endpoint or in the secret store did
+// not). SailPoint's refusals that invite a retry are not remembered, since SailPoint did
+// nothing: a 429 asks for one after Retry-After, and a 403 or rejected credentials are put
+// right in the tenant, after which the provider's redelivery must be acted on.
 func reachedSailPoint(o reply.Outcome, cause error) bool {
 	switch o.Kind {
 	case reply.CancelRequested, reply.Canceled, reply.StatusReport, reply.AlreadyFinished,
-		reply.CancelRefused, reply.NotFound, reply.CredentialsRejected, reply.Forbidden,
-		reply.RateLimited, reply.UpstreamFailed, reply.UpstreamTimeout:
+		reply.CancelRefused, reply.NotFound, reply.UpstreamFailed, reply.UpstreamTimeout:
 	default:
 		return false
 	}

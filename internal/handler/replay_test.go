@@ -86,6 +86,46 @@ func TestOnlyWhatReachedSailPointIsRemembered(t *testing.T) {
 	}
 }
 
+// TestRefusalsThatInviteARetryAreNotRemembered: when SailPoint rate-limits, forbids or
+// rejects the credentials, it did nothing, so the provider's redelivery is acted on.
+func TestRefusalsThatInviteARetryAreNotRemembered(t *testing.T) {
+	unauthorized := sailpointtest.Response{Status: 401,
+		Body: sailpointtest.UnauthorizedBody("x")}
+	rows := []struct {
+		name       string
+		refusal    []sailpointtest.Response
+		wantStatus int
+	}{
+		{name: "429 beyond the budget", wantStatus: 429,
+			refusal: []sailpointtest.Response{sailpointtest.RateLimited("600")}},
+		{name: "403 forbidden", wantStatus: 502,
+			refusal: []sailpointtest.Response{
+				sailpointtest.ErrorResponse(403, "t403", "forbidden")}},
+		{name: "401 after a new token", wantStatus: 502,
+			refusal: []sailpointtest.Response{unauthorized, unauthorized}},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			e := newProviderEnv(t, nil)
+			body := []byte(`{"executionId":"` + runningID + `"}`)
+			for _, r := range row.refusal {
+				e.sim.Script("cancel", r)
+			}
+			checkWebhook(t, e.post("/pagerduty", body, nil), row.wantStatus, nil, nil)
+			cancels := e.sim.Count("cancel")
+
+			checkWebhook(t, e.post("/pagerduty", body, nil), 200,
+				map[string]any{"status": "cancel requested"}, nil)
+			if n := e.sim.Count("cancel"); n != cancels+1 {
+				t.Errorf("cancels %d after the redelivery, want %d", n, cancels+1)
+			}
+			if strings.Contains(e.logs.String(), `"replayed":true`) {
+				t.Error("the redelivery was answered from memory")
+			}
+		})
+	}
+}
+
 func TestFailedCancelIsRememberedAndNotRetried(t *testing.T) {
 	e := newProviderEnv(t, nil)
 	body := []byte(`{"executionId":"` + runningID + `"}`)
