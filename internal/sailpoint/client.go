@@ -14,6 +14,7 @@ package sailpoint
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -79,6 +80,10 @@ const maxBody = 64 << 10
 
 // noRetryWithoutDeadline is the longest Retry-After waited out when ctx has no deadline.
 const noRetryWithoutDeadline = 10 * time.Second
+
+// maxRetryAfter caps the Retry-After taken from SailPoint, so that a huge value reaches
+// callers as a sane wait rather than overflowing or being mistaken for none.
+const maxRetryAfter = 24 * time.Hour
 
 // New returns a Client for cfg. It panics when cfg has no Credentials or an unknown
 // APIVersion: both are programming errors, since the caller validates its configuration.
@@ -233,22 +238,33 @@ func (c *Client) retryFits(ctx context.Context, h http.Header) (time.Duration, b
 }
 
 // retryAfter parses Retry-After, given in seconds or as an HTTP date. ok is false when the
-// header is missing or unreadable. A date in the past means no wait.
+// header is missing or unreadable. A negative value or a date in the past means no wait;
+// anything beyond maxRetryAfter, however large, counts as maxRetryAfter.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 32); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
+	// On overflow ParseInt still returns the largest value of the right sign.
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return clampRetry(secs), true
 	}
 	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0).Round(time.Second), true
+		return min(max(at.Sub(now), 0).Round(time.Second), maxRetryAfter), true
 	}
 	return 0, false
+}
+
+// clampRetry turns whole seconds into a wait within [0, maxRetryAfter], without the
+// overflow a plain multiplication would risk.
+func clampRetry(secs int64) time.Duration {
+	switch {
+	case secs <= 0:
+		return 0
+	case secs >= int64(maxRetryAfter/time.Second):
+		return maxRetryAfter
+	}
+	return time.Duration(secs) * time.Second
 }
 
 // transportError classifies a failure where no usable response arrived. Deadlines, network

@@ -277,6 +277,23 @@ func TestCancelAnswers(t *testing.T) {
 			tokens: 1, cancels: 1,
 		},
 		{
+			name:     "429 with a huge Retry-After reports it capped at a day",
+			script:   []sailpointtest.Response{sailpointtest.RateLimited("99999999999")},
+			wantKind: sailpoint.KindRateLimited, wantStatus: 429,
+			wantRetry: 24 * time.Hour, wantMsg: "Rate Limit Exceeded",
+			tokens: 1, cancels: 1,
+		},
+		{
+			name: "429 with a negative Retry-After retries at once",
+			script: []sailpointtest.Response{
+				sailpointtest.RateLimited("-5"), sailpointtest.RateLimited("20000000000"),
+			},
+			wantKind: sailpoint.KindRateLimited, wantStatus: 429,
+			wantRetry: 24 * time.Hour, wantMsg: "Rate Limit Exceeded",
+			wantSlept: []time.Duration{0},
+			tokens:    1, cancels: 2,
+		},
+		{
 			name:     "429 without Retry-After is not retried",
 			script:   []sailpointtest.Response{sailpointtest.RateLimited("")},
 			wantKind: sailpoint.KindRateLimited, wantStatus: 429,

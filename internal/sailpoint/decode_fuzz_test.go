@@ -67,10 +67,17 @@ func TestRetryAfter(t *testing.T) {
 		{"", 0, false},
 		{"0", 0, true},
 		{"7", 7 * time.Second, true},
-		{"-3", 0, false},
+		{"-3", 0, true},
+		{"-99999999999999999999", 0, true},
+		{"86400", 24 * time.Hour, true},
+		{"86401", 24 * time.Hour, true},
+		{"99999999999", 24 * time.Hour, true},
+		{"99999999999999999999", 24 * time.Hour, true},
 		{"soon", 0, false},
+		{"1.5", 0, false},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour, true},
 	}
 	for _, tt := range tests {
 		h := http.Header{}

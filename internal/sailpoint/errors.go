@@ -68,14 +68,16 @@ const (
 // failure of the Credentials callback, which is returned wrapped as it came.
 type Error struct {
 	Kind       Kind
-	Op         string        // "cancel", "get" or "token"
-	Status     int           // upstream HTTP status, 0 when no response arrived
-	TrackingID string        // SailPoint's trackingId from the error body, when present
-	Message    string        // SailPoint's human message, trimmed and capped at maxMessage bytes
-	DetailCode string        // SailPoint's detailCode, when present
-	RetryAfter time.Duration // for KindRateLimited: SailPoint's Retry-After, 0 when none was sent
-	Scope      string        // for KindForbidden: the scope the call needs
-	Err        error         // underlying cause, when there is one
+	Op         string // "cancel", "get" or "token"
+	Status     int    // upstream HTTP status, 0 when no response arrived
+	TrackingID string // SailPoint's trackingId from the error body, when present
+	Message    string // SailPoint's human message, trimmed and capped at maxMessage bytes
+	DetailCode string // SailPoint's detailCode, when present
+	// RetryAfter is, for KindRateLimited, SailPoint's Retry-After capped at a day; 0 when
+	// none was sent or it asked for no wait.
+	RetryAfter time.Duration
+	Scope      string // for KindForbidden: the scope the call needs
+	Err        error  // underlying cause, when there is one
 }
 
 // Error describes the failure in one lower-case line. It never holds credentials, tokens or
