@@ -172,7 +172,8 @@ func refuse(a config.Access, route string, c caller) *refusal {
 // dispatch authorizes the caller, then hands the command to an asynchronous invocation
 // (deferred mode, Slack and Discord) or acts on it. It writes the audit line whenever this
 // invocation knows the outcome; a command handed off is audited by the invocation that
-// does the work.
+// does the work, and a repeat answered from the replay memory is not audited at all, since
+// nothing was done (its request line says replayed).
 func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd command.Command,
 	bundle secret.Bundle, proof webhook.Proof, rec *record) reply.Outcome {
 	who := h.callerOf(rt.name, req.body)
@@ -188,7 +189,7 @@ func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd com
 		o = h.act(ctx, req, rt, cmd, bundle, rec)
 	}
 
-	if cmd.Action != command.Help && o.Kind != reply.Deferred {
+	if cmd.Action != command.Help && o.Kind != reply.Deferred && !rec.replayed {
 		h.audit(ctx, auditEntry{provider: rt.name, team: who.team, user: who.user,
 			action: string(cmd.Action), outcome: o, cause: rec.cause})
 	}

@@ -38,6 +38,35 @@ func TestReplayIsAnsweredWithTheFirstAnswer(t *testing.T) {
 	}
 }
 
+// TestAReplayIsNotAuditedAgain: the audit log holds one line per action, so a repeat
+// answered from memory, which did nothing, writes none (its request line says replayed).
+func TestAReplayIsNotAuditedAgain(t *testing.T) {
+	routes := []string{"/webhook"}
+	for route := range providers(t) {
+		routes = append(routes, route)
+	}
+	for _, route := range routes {
+		t.Run(route, func(t *testing.T) {
+			e := newProviderEnv(t, nil)
+			var body []byte
+			var h map[string]string
+			if route == "/webhook" {
+				body = requestBody(route, "cancel", runningID)
+				h = e.sign(route, body)
+			} else {
+				body = commandBody(route, "cancel", runningID)
+				h = e.signFor(route, body)
+			}
+			for range 3 {
+				e.invoke(httpAPIEvent("POST", route, h, body, false))
+			}
+			if audits := e.logLines("audit"); len(audits) != 1 {
+				t.Errorf("audit lines %d for one cancel, want 1: %v", len(audits), audits)
+			}
+		})
+	}
+}
+
 func TestWebhookRouteRemembersToo(t *testing.T) {
 	e := newEnv(t)
 	body := requestBody("/webhook", "cancel", runningID)
