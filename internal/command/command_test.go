@@ -171,6 +171,40 @@ func TestErrorMessageQuotesOnlyAShortSanitizedExcerpt(t *testing.T) {
 // ourExample is the part of messages that is ours, not the user's.
 const ourExample = "`0f8a3c1e-5b2d-4e6f-9a7b-1c2d3e4f5a6b`"
 
+func TestExcerptMarksRemovedCharacters(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		id   string
+		want string
+	}{
+		{"braces around a valid id stay visible", "{c17bea3a-574d-453c-9e04-4365fbf5af0b}",
+			`"?c17bea3a-574d-453c-9e04-4365fbf5af0b?" is not`},
+		{"unicode hyphens are shown as marks, not dropped",
+			"c17bea3a\u2010574d\u2010453c\u20109e04\u20104365fbf5af0b",
+			`"c17bea3a?574d?453c?9e04?4365fbf5af0b" is not`},
+		{"bidi override", "12\u202e34", `"12?34" is not`},
+		{"invalid utf-8", "12\xff34", `"12?34" is not`},
+		{"markup", "<@U123>", `"??U123?" is not`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var cmdErr *Error
+			if !errors.As(ValidateExecutionID(tt.id), &cmdErr) {
+				t.Fatalf("%q: want *Error", tt.id)
+			}
+			if !strings.HasPrefix(cmdErr.Message, tt.want) {
+				t.Errorf("message %q, want it to start with %q", cmdErr.Message, tt.want)
+			}
+		})
+	}
+}
+
+func TestExcerptCountsMarksTowardTheCap(t *testing.T) {
+	got := excerpt(strings.Repeat("\u200b", 100))
+	if want := strings.Repeat("?", maxExcerptRunes) + "…"; got != want {
+		t.Fatalf("excerpt = %q, want %q", got, want)
+	}
+}
+
 func TestExcerptCapsAt40Runes(t *testing.T) {
 	got := excerpt(strings.Repeat("é", 100))
 	if n := len([]rune(got)); n != maxExcerptRunes+1 || !strings.HasSuffix(got, "…") {

@@ -37,21 +37,26 @@ func (e *Error) Error() string {
 // maxExcerptRunes caps how much of the input a message may quote.
 const maxExcerptRunes = 40
 
+// unquotableMark stands in for each character excerpt may not quote.
+const unquotableMark = '?'
+
 // excerpt returns a short piece of s fit to quote inside a chat message: letters, digits,
 // spaces and a few harmless punctuation marks only, so that no control character, bidi
-// override, mention or markup from the input reaches the reply.
+// override, mention or markup from the input reaches the reply. Any other character (or
+// invalid byte) becomes unquotableMark rather than vanishing, so the quote never looks
+// more valid than what was sent: braces around an id or look-alike hyphens stay visible.
 func excerpt(s string) string {
 	var b strings.Builder
 	n := 0
 	for len(s) > 0 {
 		r, size := utf8.DecodeRuneInString(s)
 		s = s[size:]
-		if !quotable(r) {
-			continue
-		}
 		if n == maxExcerptRunes {
 			b.WriteString("…")
 			break
+		}
+		if !quotable(r) {
+			r = unquotableMark
 		}
 		b.WriteRune(r)
 		n++
