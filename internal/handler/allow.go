@@ -14,7 +14,6 @@ import (
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
-	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
 	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
 )
@@ -198,8 +197,10 @@ func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd com
 
 // precheck reads the execution before acting when ALLOWED_WORKFLOW_IDS is set, and returns
 // its workflow id. It decides the outcome itself (non-nil) when the execution belongs to
-// another workflow or cannot be read (fail closed), when a cancel finds it finished, and
-// for a status command, which that read answers.
+// another workflow, when a cancel finds it finished, and for a status command, which that
+// read answers. A read that fails also decides (fail closed: nothing is cancelled), with
+// the answer the table gives that failure (429 with Retry-After, 502 naming the read scope,
+// 502 or 504, 404), so that the caller can tell a fault to retry from a refusal.
 func (h *Handler) precheck(ctx context.Context, cmd command.Command,
 	rec *record) (string, *reply.Outcome) {
 	if len(h.access.Workflows) == 0 {
@@ -209,13 +210,8 @@ func (h *Handler) precheck(ctx context.Context, cmd command.Command,
 	exec, err := h.sailpoint.Get(ctx, id)
 	if err != nil {
 		rec.cause = err
-		var se *sailpoint.Error
-		if errors.As(err, &se) && se.Kind == sailpoint.KindNotFound {
-			o := failure(err, id)
-			return "", &o
-		}
-		return "", &reply.Outcome{Kind: reply.NotAllowed, ExecutionID: id,
-			Detail: "the execution could not be read to check its workflow"}
+		o := failure(err, id)
+		return "", &o
 	}
 	if !slices.Contains(h.access.Workflows, exec.WorkflowID) {
 		rec.cause = fmt.Errorf("workflow %s is not in ALLOWED_WORKFLOW_IDS", exec.WorkflowID)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
@@ -203,37 +204,69 @@ func TestSlackAllowListsRefuseBeforeSailPoint(t *testing.T) {
 
 func TestWorkflowAllowList(t *testing.T) {
 	otherID := "5f2b6a4e-0d9c-4f7e-8b1a-2c3d4e5f6a7b"
+	unauthorized := sailpointtest.Response{Status: 401, Body: sailpointtest.UnauthorizedBody("x")}
 	rows := []struct {
 		name, action, id string
-		script           *sailpointtest.Response
+		upstream         upstream
 		wantStatus       int
 		wantKind         string
 		wantCancels      int
+		wantReads        int
+		wantFields       map[string]any
+		wantHeader       map[string]string
 	}{
 		{name: "allowed workflow is read then cancelled", action: "cancel", id: runningID,
-			wantStatus: 200, wantKind: "cancel_requested", wantCancels: 1},
+			wantStatus: 200, wantKind: "cancel_requested", wantCancels: 1, wantReads: 1},
 		{name: "allowed workflow status needs one read", action: "status", id: runningID,
-			wantStatus: 200, wantKind: "status"},
+			wantStatus: 200, wantKind: "status", wantReads: 1},
 		{name: "other workflow is refused", action: "cancel", id: otherID,
-			wantStatus: http.StatusForbidden, wantKind: "not_allowed"},
+			wantStatus: http.StatusForbidden, wantKind: "not_allowed", wantReads: 1},
 		{name: "other workflow status is refused", action: "status", id: otherID,
-			wantStatus: http.StatusForbidden, wantKind: "not_allowed"},
+			wantStatus: http.StatusForbidden, wantKind: "not_allowed", wantReads: 1},
 		{name: "finished execution is not cancelled", action: "cancel", id: finishedID,
-			wantStatus: http.StatusConflict, wantKind: "already_finished"},
+			wantStatus: http.StatusConflict, wantKind: "already_finished", wantReads: 1},
 		{name: "unknown execution", action: "cancel", id: missingID,
-			wantStatus: http.StatusNotFound, wantKind: "not_found"},
-		{name: "unreadable execution fails closed", action: "cancel", id: runningID,
-			script:     &sailpointtest.Response{Status: 500, Body: `{"message":"boom"}`},
-			wantStatus: http.StatusForbidden, wantKind: "not_allowed"},
+			wantStatus: http.StatusNotFound, wantKind: "not_found", wantReads: 1},
+		{name: "read failing with a 5xx is 502 and cancels nothing", action: "cancel",
+			id: runningID, wantReads: 1,
+			upstream:   script(sailpointtest.OpGet, sailpointtest.ErrorResponse(500, "t500", "boom")),
+			wantStatus: http.StatusBadGateway, wantKind: "upstream_failed",
+			wantFields: map[string]any{"trackingId": "t500"}},
+		{name: "read rate-limited beyond the budget is 429 with Retry-After", action: "cancel",
+			id: runningID, wantReads: 1,
+			upstream:   script(sailpointtest.OpGet, sailpointtest.RateLimited("30")),
+			wantStatus: http.StatusTooManyRequests, wantKind: "rate_limited",
+			wantHeader: map[string]string{"Retry-After": "30"}},
+		{name: "read forbidden is 502 naming the read scope", action: "cancel", id: runningID,
+			wantReads: 1,
+			upstream: script(sailpointtest.OpGet,
+				sailpointtest.ErrorResponse(403, "t403", "forbidden")),
+			wantStatus: http.StatusBadGateway, wantKind: "forbidden",
+			wantFields: map[string]any{
+				"scope": "sp:workflow-execution:read or sp:workflow:manage"}},
+		{name: "read with credentials rejected after a new token is 502", action: "status",
+			id: runningID, wantReads: 2,
+			upstream:   script(sailpointtest.OpGet, unauthorized, unauthorized),
+			wantStatus: http.StatusBadGateway, wantKind: "credentials_rejected",
+			wantFields: map[string]any{"title": "SailPoint rejected the credentials"}},
+		{name: "token endpoint failing is 502 naming it", action: "cancel", id: runningID,
+			upstream:   script(sailpointtest.OpToken, sailpointtest.ErrorResponse(500, "", "down")),
+			wantStatus: http.StatusBadGateway, wantKind: "token_failed",
+			wantFields: map[string]any{"title": "SailPoint's token endpoint failed"}},
+		{name: "read timing out is 504", action: "cancel", id: runningID, wantReads: 1,
+			upstream: script(sailpointtest.OpGet,
+				sailpointtest.Response{Delay: time.Minute}),
+			wantStatus: http.StatusGatewayTimeout, wantKind: "upstream_timeout"},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			e := newEnv(t)
+			e.timeout = time.Second
 			e.sim.AddExecution(sailpoint.Execution{ID: otherID, WorkflowID: "wf-other",
 				Status: "Running"})
 			e.rewire(func(o *Options) { o.Access = config.Access{Workflows: []string{"wf-1"}} })
-			if row.script != nil {
-				e.sim.Script(sailpointtest.OpGet, *row.script)
+			if row.upstream != nil {
+				row.upstream(e.sim)
 			}
 			body := requestBody("/webhook", row.action, row.id)
 			r := e.invoke(httpAPIEvent("POST", "/webhook", e.sign("/webhook", body), body,
@@ -241,17 +274,34 @@ func TestWorkflowAllowList(t *testing.T) {
 			if r.StatusCode != row.wantStatus {
 				t.Fatalf("status %d, want %d: %s", r.StatusCode, row.wantStatus, r.Body)
 			}
+			checkWebhook(t, r, row.wantStatus, row.wantFields, row.wantHeader)
 			if n := e.sim.Count(sailpointtest.OpCancel); n != row.wantCancels {
 				t.Errorf("cancels %d, want %d", n, row.wantCancels)
 			}
-			if n := e.sim.Count(sailpointtest.OpGet); n != 1 {
-				t.Errorf("reads %d, want exactly the one before acting", n)
+			if n := e.sim.Count(sailpointtest.OpGet); n != row.wantReads {
+				t.Errorf("reads %d, want %d, all before acting", n, row.wantReads)
 			}
 			audits := e.logLines("audit")
 			if len(audits) != 1 || audits[0]["outcome"] != row.wantKind {
 				t.Fatalf("audit lines %v; want one %s", audits, row.wantKind)
 			}
 		})
+	}
+}
+
+// TestAFailedWorkflowCheckIsNotRemembered: a workflow check whose read SailPoint did not
+// answer changed nothing, so the same delivery sent again is checked and acted on.
+func TestAFailedWorkflowCheckIsNotRemembered(t *testing.T) {
+	e := newEnv(t)
+	e.rewire(func(o *Options) { o.Access = config.Access{Workflows: []string{"wf-1"}} })
+	e.sim.Script(sailpointtest.OpGet, sailpointtest.ErrorResponse(500, "t500", "boom"))
+	body := requestBody("/webhook", "cancel", runningID)
+	event := httpAPIEvent("POST", "/webhook", e.sign("/webhook", body), body, false)
+
+	checkWebhook(t, e.invoke(event), http.StatusBadGateway, nil, nil)
+	checkWebhook(t, e.invoke(event), 200, map[string]any{"status": "cancel requested"}, nil)
+	if n := e.sim.Count(sailpointtest.OpCancel); n != 1 {
+		t.Errorf("cancels %d, want 1", n)
 	}
 }
 

@@ -80,7 +80,18 @@ func reachedSailPoint(o reply.Outcome, cause error) bool {
 		return false
 	}
 	var se *sailpoint.Error
-	return !errors.As(cause, &se) || se.Op != "token"
+	if !errors.As(cause, &se) {
+		return true
+	}
+	return se.Op != "token" && !failedRead(o, se)
+}
+
+// failedRead reports whether the outcome is a read of the execution that SailPoint did not
+// answer (the status command's read, or the workflow check's before a cancel). Nothing
+// changed in SailPoint, so a redelivery may read again. A cancel that failed the same way
+// is remembered, since it may have taken effect and is never sent twice.
+func failedRead(o reply.Outcome, se *sailpoint.Error) bool {
+	return se.Op == "get" && (o.Kind == reply.UpstreamFailed || o.Kind == reply.UpstreamTimeout)
 }
 
 // replayEntry is one remembered delivery: in flight until done is closed, then its outcome.
