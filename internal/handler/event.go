@@ -40,7 +40,12 @@ type request struct {
 	method string
 	route  string
 	header map[string][]string // lower-case names
-	body   []byte              // raw bytes, base64-decoded when the event said so
+
+	// body is the raw bytes, base64-decoded when the event said so; it is set by
+	// decodeBody, after routing, from the event's text and base64 flag.
+	body       []byte
+	bodyText   string
+	bodyBase64 bool
 
 	// received is when the gateway received the request, when the event says so and the
 	// value is plausible; otherwise when the invocation started.
@@ -82,8 +87,9 @@ type event struct {
 	} `json:"requestContext"`
 }
 
-// normalise turns a raw event into a request. The outcome is set when the event cannot be
-// served: it is not one of the three shapes, or its body is too large or not base64.
+// normalise turns a raw event into a request. The outcome is set when the event is not one
+// of the three shapes. The body is left as the event's text: its size and base64 are checked
+// by decodeBody, once the route and the method are known to be served.
 func normalise(raw []byte, now time.Time) (*request, *reply.Outcome) {
 	var ev event
 	if err := json.Unmarshal(raw, &ev); err != nil {
@@ -121,12 +127,7 @@ func normalise(raw []byte, now time.Time) (*request, *reply.Outcome) {
 		return nil, fail(reply.MalformedEvent, "the event is not an API Gateway or function URL event")
 	}
 
-	body, o := decodeBody(ev.Body, ev.IsBase64Encoded)
-	if o != nil {
-		// Keep the shape so the answer can take it.
-		return r, o
-	}
-	r.body = body
+	r.bodyText, r.bodyBase64 = ev.Body, ev.IsBase64Encoded
 	return r, nil
 }
 
@@ -148,9 +149,20 @@ func httpAPIRoute(ev *event) string {
 	return path
 }
 
-// decodeBody applies the size limit and base64 decoding. Base64 text longer than the encoded
+// decodeBody sets the request's body from the event's text, applying the size limit and
+// base64 decoding.
+func (r *request) decodeBody() *reply.Outcome {
+	body, o := decode(r.bodyText, r.bodyBase64)
+	if o != nil {
+		return o
+	}
+	r.body = body
+	return nil
+}
+
+// decode applies the size limit and base64 decoding. Base64 text longer than the encoded
 // size of MaxBody is refused before it is decoded.
-func decodeBody(body string, isBase64 bool) ([]byte, *reply.Outcome) {
+func decode(body string, isBase64 bool) ([]byte, *reply.Outcome) {
 	if !isBase64 {
 		if len(body) > MaxBody {
 			return nil, fail(reply.TooLarge, "the body is over 64 KiB")

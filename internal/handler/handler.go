@@ -145,8 +145,8 @@ type record struct {
 	replayed bool // answered from the replay memory
 }
 
-// serve runs the pipeline: route, method, secret, configuration, signature, parse (with the
-// route's allow-lists), replay check, act.
+// serve runs the pipeline: route, method, body size, secret, configuration, signature, parse
+// (with the route's allow-lists), replay check, act.
 func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.Answer {
 	rt, ok := h.routes[req.route]
 	if !ok {
@@ -157,6 +157,10 @@ func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.An
 	if req.method != "POST" {
 		rec.outcome = reply.Outcome{Kind: reply.MethodNotAllowed}
 		return reply.Problem(rec.outcome)
+	}
+	if o := req.decodeBody(); o != nil {
+		rec.outcome = *o
+		return reply.Problem(*o)
 	}
 
 	bundle, err := h.secrets.Get(ctx)

@@ -70,6 +70,37 @@ func TestBeforeVerification(t *testing.T) {
 			secrets: secret.ErrUnavailable, status: 405,
 		},
 		{
+			name: "route is checked before the size",
+			event: func(e *env, s string) []byte {
+				return shapes[s]("POST", "/nowhere", nil, big, false)
+			},
+			status: 404,
+		},
+		{
+			name: "route is checked before base64",
+			event: func(e *env, s string) []byte {
+				ev := map[string]any{}
+				json.Unmarshal(shapes[s]("POST", "/nowhere", nil, nil, true), &ev)
+				ev["body"] = "!!!"
+				return mustJSON(ev)
+			},
+			status: 404,
+		},
+		{
+			name: "method is checked before the size",
+			event: func(e *env, s string) []byte {
+				return shapes[s]("GET", "/slack", nil, big, false)
+			},
+			status: 405, header: map[string]string{"Allow": "POST"},
+		},
+		{
+			name: "size is checked before the secret is read",
+			event: func(e *env, s string) []byte {
+				return shapes[s]("POST", "/webhook", nil, big, false)
+			},
+			secrets: secret.ErrUnavailable, status: 413,
+		},
+		{
 			name: "body over 64 KiB",
 			event: func(e *env, s string) []byte {
 				return shapes[s]("POST", "/webhook", e.sign("/webhook", big), big, false)
