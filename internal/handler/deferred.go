@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -53,6 +54,10 @@ type handOff struct {
 	Team        string `json:"team"`
 	User        string `json:"user"`
 	At          int64  `json:"at"`
+
+	// Nonce names this hand-off. Lambda delivers asynchronous events at least once, so the
+	// same event may arrive twice; the nonce lets the second be recognised and dropped.
+	Nonce string `json:"nonce"`
 }
 
 // deferredEvent is the event of an asynchronous invocation that carries a hand-off. API
@@ -115,7 +120,8 @@ func (h *Handler) handOff(ctx context.Context, req *request, rt *route, cmd comm
 	}
 
 	p := handOff{Action: string(cmd.Action), ExecutionID: id, ReplyURL: who.replyURL,
-		Provider: rt.name, Team: who.team, User: who.user, At: h.now().Unix()}
+		Provider: rt.name, Team: who.team, User: who.user, At: h.now().Unix(),
+		Nonce: rand.Text()}
 	event := seal(p, keys[0])
 	ictx, cancel := context.WithDeadline(ctx, h.budget(ctx, req, rt))
 	defer cancel()
@@ -210,6 +216,9 @@ func open(ev deferredEvent, keys []string, now time.Time) (handOff, error) {
 	case at.Sub(now) > handOffMaxSkew:
 		return handOff{}, errors.New("hand-off is from the future")
 	}
+	if p.Nonce == "" {
+		return handOff{}, errors.New("hand-off has no nonce")
+	}
 	if p.Action != string(command.Cancel) && p.Action != string(command.Status) {
 		return handOff{}, errors.New("hand-off names no action")
 	}
@@ -228,8 +237,9 @@ type deferredResult struct {
 }
 
 // serveDeferred does the work of a hand-off and delivers its answer once. A hand-off that
-// fails its checks is logged and dropped: no SailPoint call, no follow-up. It never
-// returns an error, since the runtime would report it as a failed event.
+// fails its checks, or that this execution environment has already served, is logged and
+// dropped: no SailPoint call, no follow-up. It never returns an error, since the runtime
+// would report it as a failed event.
 func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawMessage {
 	start := h.now()
 	bundle, err := h.secrets.Get(ctx)
@@ -243,6 +253,10 @@ func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawM
 	target, err := h.replies.check(p.Provider, p.ReplyURL)
 	if err != nil {
 		return h.refuseDeferred(ctx, "hand-off refused", err)
+	}
+	if !h.firstDelivery(p, start) {
+		return h.refuseDeferred(ctx, "hand-off already served",
+			errors.New("the same hand-off was delivered before"))
 	}
 
 	rec := &record{route: p.Provider}
@@ -276,6 +290,18 @@ func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawM
 	}
 	h.log.LogAttrs(ctx, level, "deferred", attrs...)
 	return result(deferredResult{Status: "done", Outcome: o.Kind.String(), Delivered: derr == nil})
+}
+
+// firstDelivery reports whether the hand-off is seen for the first time in this execution
+// environment, and remembers it until open would refuse it as stale anyway. It is remembered
+// whatever the work's outcome: its follow-up is sent once, so a redelivery must not act.
+func (h *Handler) firstDelivery(p handOff, now time.Time) bool {
+	entry, first := h.replays.claim("hand-off "+p.Nonce, now)
+	if first {
+		expires := time.Unix(p.At, 0).Add(handOffMaxAge + time.Second)
+		h.replays.settle(entry, reply.Outcome{}, expires)
+	}
+	return first
 }
 
 // work runs a handed-off command, leaving room before the invocation's deadline for the

@@ -155,7 +155,7 @@ func TestSlackHandOff(t *testing.T) {
 			}
 			p, err := open(ev, []string{testSigningKey}, e.now)
 			if err != nil || p.Provider != "slack" || p.Team != "T1" || p.User != "U1" ||
-				p.ExecutionID != runningID || p.At != e.now.Unix() {
+				p.ExecutionID != runningID || p.At != e.now.Unix() || p.Nonce == "" {
 				t.Errorf("payload %+v, %v", p, err)
 			}
 			if len(e.logLines("audit")) != 0 {
@@ -200,7 +200,7 @@ func TestOpen(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	payload := func(at time.Time, action, id string) handOff {
 		return handOff{Action: action, ExecutionID: id, Provider: "slack",
-			ReplyURL: "https://hooks.slack.com/commands/1", At: at.Unix()}
+			ReplyURL: "https://hooks.slack.com/commands/1", At: at.Unix(), Nonce: "n1"}
 	}
 	sealed := func(p handOff, key string) deferredEvent {
 		ev, _ := asDeferred(seal(p, key))
@@ -243,6 +243,9 @@ func TestOpen(t *testing.T) {
 		{name: "malformed execution id",
 			ev:   sealed(payload(now, "cancel", "../admin"), testSigningKey),
 			keys: []string{testSigningKey}},
+		{name: "no nonce", ev: sealed(handOff{Action: "cancel", ExecutionID: runningID,
+			Provider: "slack", ReplyURL: "https://hooks.slack.com/commands/1", At: now.Unix()},
+			testSigningKey), keys: []string{testSigningKey}},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
@@ -308,8 +311,8 @@ func TestDeferredHalfDoesTheWorkAndDeliversOnce(t *testing.T) {
 				replyURL = srv.URL + "/api/v10/webhooks/123/tok/messages/@original"
 			}
 			event := seal(handOff{Action: action, ExecutionID: id, ReplyURL: replyURL,
-				Provider: row.provider, Team: "T1", User: "U1", At: e.now.Unix()},
-				testSigningKey)
+				Provider: row.provider, Team: "T1", User: "U1", At: e.now.Unix(),
+				Nonce: "n1"}, testSigningKey)
 
 			out := e.invokeAs(event)
 
@@ -338,11 +341,63 @@ func TestDeferredHalfDoesTheWorkAndDeliversOnce(t *testing.T) {
 	}
 }
 
+// TestARedeliveredHandOffIsServedOnce: Lambda may deliver an asynchronous event more than
+// once. The hand-off made by the synchronous half, delivered twice, cancels once, follows
+// up once and is audited once; the second delivery is refused.
+func TestARedeliveredHandOffIsServedOnce(t *testing.T) {
+	for _, provider := range []string{"slack", "discord"} {
+		t.Run(provider, func(t *testing.T) {
+			srv := newReplyServer(t)
+			e, inv := deferredEnv(t, srv, config.Access{})
+			body := slackCommandForm(map[string]string{"team_id": "T1", "user_id": "U1",
+				"response_url": srv.URL + "/commands/T1/2/3"})
+			headers := e.sign("/slack", body)
+			if provider == "discord" {
+				body = []byte(`{"type":2,"application_id":"123","token":"tok",` +
+					`"member":{"user":{"id":"D1"}},"data":{"name":"wfcancel","options":[{` +
+					`"name":"cancel","type":1,"options":[{"name":"execution_id","type":3,` +
+					`"value":"` + runningID + `"}]}]}}`)
+				headers = mustSign(t, webhook.SchemeDiscord, deferSeed, body, e.now)
+			}
+			e.invokeAs(httpAPIEvent("POST", "/"+provider, headers, body, false))
+			if len(inv.calls) != 1 {
+				t.Fatalf("hand-offs %d; want 1", len(inv.calls))
+			}
+
+			first := e.invokeAs(inv.calls[0].event)
+			second := e.invokeAs(inv.calls[0].event)
+
+			if !strings.Contains(string(first), `"delivered":true`) ||
+				string(second) != `{"status":"refused","delivered":false}` {
+				t.Errorf("answers %s then %s; want done then refused", first, second)
+			}
+			if n := e.sim.Count("cancel"); n != 1 {
+				t.Errorf("cancels %d, want 1", n)
+			}
+			if len(srv.requests) != 1 {
+				t.Errorf("follow-ups %d, want 1", len(srv.requests))
+			}
+			if audits := e.logLines("audit"); len(audits) != 1 {
+				t.Errorf("audit lines %d, want 1", len(audits))
+			}
+		})
+	}
+}
+
+func mustSign(t *testing.T, scheme, key string, body []byte, now time.Time) map[string]string {
+	t.Helper()
+	h, err := webhook.Sign(scheme, key, body, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func TestDeferredHalfRefusesBadHandOffs(t *testing.T) {
 	srv := newReplyServer(t)
 	valid := func(e *env) handOff {
 		return handOff{Action: "cancel", ExecutionID: runningID, Provider: "slack",
-			ReplyURL: srv.URL + "/commands/1", At: e.now.Unix()}
+			ReplyURL: srv.URL + "/commands/1", At: e.now.Unix(), Nonce: "n1"}
 	}
 	rows := []struct {
 		name  string
