@@ -206,6 +206,7 @@ func TestDeferredSlackCancel(t *testing.T) {
 		t.Errorf("the stand-in received %d follow-ups; want still 1", n)
 	}
 
+	s.waitLogs(t, func(logs string) bool { return strings.Contains(logs, `"message":"audit"`) })
 	logs := s.emu.Logs()
 	for _, secretText := range []string{internalSigningKey, "e2e-LEAKCHECK-reply-token",
 		ev["deferred"]["mac"]} {

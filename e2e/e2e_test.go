@@ -70,6 +70,7 @@ func TestCancelsShareOneSecretReadAndOneToken(t *testing.T) {
 			t.Errorf("execution %s is %q in the simulator; want Canceled", id, e.Status)
 		}
 	}
+	s.waitLogs(t, func(logs string) bool { return len(requestLines(t, logs)) >= n })
 	lines := requestLines(t, s.emu.Logs())
 	if len(lines) != n {
 		t.Fatalf("logs hold %d request lines; want %d", len(lines), n)
