@@ -244,24 +244,27 @@ func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawM
 	start := h.now()
 	bundle, err := h.secrets.Get(ctx)
 	if err != nil {
-		return h.refuseDeferred(ctx, "the secret could not be read", err)
+		return h.refuseDeferred(ctx, "", reply.SecretUnavailable,
+			"the secret could not be read", err)
 	}
 	p, err := open(ev, bundle.Values(signingKeyName), start)
 	if err != nil {
-		return h.refuseDeferred(ctx, "hand-off refused", err)
+		return h.refuseDeferred(ctx, "", reply.HandOffRefused, "hand-off refused", err)
 	}
 	target, err := h.replies.check(p.Provider, p.ReplyURL)
 	if err != nil {
-		return h.refuseDeferred(ctx, "hand-off refused", err)
+		return h.refuseDeferred(ctx, h.replies.route(p.Provider), reply.HandOffRefused,
+			"hand-off refused", err)
 	}
 	if !h.firstDelivery(p, start) {
-		return h.refuseDeferred(ctx, "hand-off already served",
+		return h.refuseDeferred(ctx, p.Provider, reply.HandOffRefused, "hand-off already served",
 			errors.New("the same hand-off was delivered before"))
 	}
 
 	rec := &record{route: p.Provider}
 	cmd := command.Command{Action: command.Action(p.Action), ExecutionID: p.ExecutionID}
-	o := h.work(ctx, cmd, bundle, rec)
+	rec.outcome = h.work(ctx, cmd, bundle, rec)
+	o := rec.outcome
 
 	body := reply.SlackFollowUp(o)
 	if p.Provider == "discord" {
@@ -289,6 +292,7 @@ func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawM
 		level = slog.LevelWarn
 	}
 	h.log.LogAttrs(ctx, level, "deferred", attrs...)
+	h.recordMetrics(rec)
 	return result(deferredResult{Status: "done", Outcome: o.Kind.String(), Delivered: derr == nil})
 }
 
@@ -320,10 +324,15 @@ func (h *Handler) work(ctx context.Context, cmd command.Command, bundle secret.B
 	return h.run(ctx, cmd, deadline, rec)
 }
 
-func (h *Handler) refuseDeferred(ctx context.Context, msg string, err error) json.RawMessage {
+// refuseDeferred logs and counts a hand-off that is dropped. Route is the provider's route
+// once the hand-off's MAC is verified; before that it is empty (counted as unmatched), since
+// an unverified payload names nothing a metric may trust.
+func (h *Handler) refuseDeferred(ctx context.Context, route string, kind reply.Kind, msg string,
+	err error) json.RawMessage {
 	h.log.LogAttrs(ctx, slog.LevelWarn, "deferred",
-		slog.String("outcome", "refused"), slog.String("reason", msg),
+		slog.String("outcome", kind.String()), slog.String("reason", msg),
 		slog.String("error", clean(err.Error())))
+	h.recordMetrics(&record{route: route, outcome: reply.Outcome{Kind: kind}})
 	return result(deferredResult{Status: "refused"})
 }
 

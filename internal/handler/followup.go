@@ -72,6 +72,15 @@ func newReplyTargets(client *http.Client, testHosts map[string]string) *replyTar
 	return t
 }
 
+// route is the name of the route whose replies go to provider's host, or "" for any other
+// provider, so that a metric never carries a name taken from an event.
+func (t *replyTargets) route(provider string) string {
+	if _, ok := t.hosts[provider]; ok {
+		return provider
+	}
+	return ""
+}
+
 // replyClient is the HTTP client for reply targets: it honours HTTPS_PROXY and NO_PROXY and
 // never follows a redirect, which could lead a bearer URL's answer elsewhere.
 func replyClient() *http.Client {

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sailpoint-cancel/wfcancel/internal/config"
 	"github.com/sailpoint-cancel/wfcancel/internal/metrics"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint/sailpointtest"
 )
@@ -235,4 +237,111 @@ func TestNoMetricsWithoutARecorder(t *testing.T) {
 	if r.StatusCode != 200 {
 		t.Errorf("status %d without a metrics recorder", r.StatusCode)
 	}
+}
+
+func TestDeferredHalfMetrics(t *testing.T) {
+	rows := []struct {
+		name string
+		run  func(e *env, replyURL string)
+		want []string
+	}{
+		{
+			name: "a handed-off Slack cancel counts the work under the slack route",
+			run: func(e *env, replyURL string) {
+				e.invokeAs(sealFor(e, "slack", replyURL+"/commands/1", "n1", testSigningKey))
+			},
+			want: []string{
+				"ColdStart",
+				"Requests Route=slack Outcome=cancel_requested",
+				"SailPointResponses Status=2xx",
+				"UpstreamLatency Route=slack",
+			},
+		},
+		{
+			name: "a handed-off Discord cancel counts under the discord route",
+			run: func(e *env, replyURL string) {
+				e.invokeAs(sealFor(e, "discord",
+					replyURL+"/api/v10/webhooks/1/tok/messages/@original", "n1", testSigningKey))
+			},
+			want: []string{
+				"ColdStart",
+				"Requests Route=discord Outcome=cancel_requested",
+				"SailPointResponses Status=2xx",
+				"UpstreamLatency Route=discord",
+			},
+		},
+		{
+			name: "a hand-off with a wrong MAC is counted as refused, under no route",
+			run: func(e *env, replyURL string) {
+				e.invokeAs(sealFor(e, "slack", replyURL+"/commands/1", "n1", "guess"))
+			},
+			want: []string{"ColdStart", "Requests Route=unmatched Outcome=hand_off_refused"},
+		},
+		{
+			name: "a redelivered hand-off is counted as refused under its route",
+			run: func(e *env, replyURL string) {
+				ev := sealFor(e, "slack", replyURL+"/commands/1", "n1", testSigningKey)
+				e.invokeAs(ev)
+				e.invokeAs(ev)
+			},
+			want: []string{
+				"ColdStart",
+				"Requests Route=slack Outcome=cancel_requested",
+				"SailPointResponses Status=2xx",
+				"UpstreamLatency Route=slack",
+				"Requests Route=slack Outcome=hand_off_refused",
+			},
+		},
+		{
+			name: "a refused first hand-off is the cold start, and the next request is not",
+			run: func(e *env, replyURL string) {
+				e.invokeAs([]byte(`{"deferred":{}}`))
+				e.invokeAs(sealFor(e, "slack", replyURL+"/commands/1", "n1", testSigningKey))
+			},
+			want: []string{
+				"ColdStart",
+				"Requests Route=unmatched Outcome=hand_off_refused",
+				"Requests Route=slack Outcome=cancel_requested",
+				"SailPointResponses Status=2xx",
+				"UpstreamLatency Route=slack",
+			},
+		},
+		{
+			name: "an unreadable secret is counted as such",
+			run: func(e *env, replyURL string) {
+				ev := sealFor(e, "slack", replyURL+"/commands/1", "n1", testSigningKey)
+				e.secrets.err = errors.New("secrets manager is down")
+				e.invokeAs(ev)
+			},
+			want: []string{"ColdStart", "Requests Route=unmatched Outcome=secret_unavailable"},
+		},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			srv := newReplyServer(t)
+			e, _ := deferredEnv(t, srv, config.Access{})
+			out := withMetrics(e)
+
+			row.run(e, srv.URL)
+
+			var got []string
+			for _, m := range parseEMF(t, out.String()) {
+				got = append(got, m.String())
+			}
+			if !reflect.DeepEqual(got, row.want) {
+				t.Errorf("metrics:\n got %q\nwant %q", got, row.want)
+			}
+			for _, leak := range []string{"127.0.0.1", runningID, testSigningKey} {
+				if strings.Contains(out.String(), leak) {
+					t.Errorf("metric lines carry %q:\n%s", leak, out)
+				}
+			}
+		})
+	}
+}
+
+// sealFor is a cancel hand-off of runningID made now, signed with key.
+func sealFor(e *env, provider, replyURL, nonce, key string) []byte {
+	return seal(handOff{Action: "cancel", ExecutionID: runningID, ReplyURL: replyURL,
+		Provider: provider, Team: "T1", User: "U1", At: e.now.Unix(), Nonce: nonce}, key)
 }

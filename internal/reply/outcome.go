@@ -52,6 +52,10 @@ const (
 	NotAllowed
 	Deferred
 	HandOffFailed
+
+	// HandOffRefused is a hand-off the asynchronous invocation would not act on: a missing
+	// or wrong MAC, a stale one, a foreign reply address, or one already served.
+	HandOffRefused
 )
 
 var kindNames = map[Kind]string{
@@ -84,6 +88,7 @@ var kindNames = map[Kind]string{
 	NotAllowed:          "not_allowed",
 	Deferred:            "deferred",
 	HandOffFailed:       "hand_off_failed",
+	HandOffRefused:      "hand_off_refused",
 }
 
 // String is the outcome's name in logs and metrics.
