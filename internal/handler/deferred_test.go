@@ -117,6 +117,8 @@ func TestSlackHandOff(t *testing.T) {
 			replyURL: "https://hooks.slack.com/commands/T1/2/3", wantText: "Commands:"},
 		{name: "a foreign reply address is refused", text: "cancel " + runningID,
 			replyURL: "https://hooks.slack.com.evil.example/commands/1", wantText: "Not allowed"},
+		{name: "a reply host with a Kelvin sign for k is refused", text: "cancel " + runningID,
+			replyURL: "https://hoo\u212As.slack.com/commands/1", wantText: "Not allowed"},
 		{name: "a caller outside the allow-list is refused", text: "cancel " + runningID,
 			replyURL: "https://hooks.slack.com/commands/T1/2/3",
 			access:   config.Access{SlackUsers: []string{"U7"}}, wantText: "Not allowed"},

@@ -109,6 +109,11 @@ func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 	if err != nil || u.Opaque != "" || u.Host == "" {
 		return nil, fmt.Errorf("%w: not an absolute URL", errReplyTarget)
 	}
+	if !ascii(u.Hostname()) {
+		// strings.ToLower folds some non-ASCII letters to ASCII ones (the Kelvin sign to
+		// "k"), so a look-alike host could compare equal: no reply host has such letters.
+		return nil, fmt.Errorf("%w: host %+q is not ASCII", errReplyTarget, clean(u.Hostname()))
+	}
 	host := strings.ToLower(u.Hostname())
 	switch {
 	case host != want:
@@ -185,6 +190,16 @@ func (t *replyTargets) attempt(ctx context.Context, method string, target *url.U
 	}
 	return false, fmt.Errorf("post follow-up to %s: status %d", target.Hostname(),
 		resp.StatusCode)
+}
+
+// ascii reports whether s holds ASCII bytes only.
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func sleepContext(ctx context.Context, d time.Duration) error {
