@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"sync"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/command"
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
@@ -12,11 +13,14 @@ import (
 )
 
 // teamsMention matches the <at>…</at> mention of the bot (and of anyone else) that Teams
-// puts in the activity text.
-var teamsMention = regexp.MustCompile(`(?is)<at>.*?</at>`)
+// puts in the activity text. It and teamsTag are compiled on first use, so that no cold
+// start pays for them.
+var teamsMention = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?is)<at>.*?</at>`)
+})
 
 // teamsTag matches any other markup Teams leaves in the text.
-var teamsTag = regexp.MustCompile(`<[^>]*>`)
+var teamsTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
 
 // teamsParser reads a Teams outgoing webhook activity: the command is its text, less the
 // mentions; the actor is the sender's Entra (Azure AD) object id.
@@ -38,8 +42,8 @@ func teamsParser(s config.RouteSettings) func(*request) (command.Command, *reply
 		if o := refuseActor("teams", s.AllowedActors, actor, actor != ""); o != nil {
 			return command.Command{}, o
 		}
-		text := teamsMention.ReplaceAllString(activity.Text, " ")
-		text = html.UnescapeString(teamsTag.ReplaceAllString(text, " "))
+		text := teamsMention().ReplaceAllString(activity.Text, " ")
+		text = html.UnescapeString(teamsTag().ReplaceAllString(text, " "))
 		return commandOrMistake(command.ParseText(text))
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -34,9 +33,20 @@ const (
 	discordReplyHost = "discord.com"
 )
 
-// discordReplyPath is the path of a deferred interaction's original response.
-var discordReplyPath = regexp.MustCompile(
-	`^/api/v10/webhooks/[0-9]{1,20}/[A-Za-z0-9._-]{1,512}/messages/@original$`)
+// isDiscordReplyPath reports whether path is that of a deferred interaction's original
+// response: /api/v10/webhooks/{application id}/{interaction token}/messages/@original.
+func isDiscordReplyPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/api/v10/webhooks/")
+	if !ok {
+		return false
+	}
+	rest, ok = strings.CutSuffix(rest, "/messages/@original")
+	if !ok {
+		return false
+	}
+	application, token, _ := strings.Cut(rest, "/")
+	return isDiscordSnowflake(application) && isDiscordToken(token)
+}
 
 // replyTargets checks the addresses deferred answers go to and delivers them there.
 type replyTargets struct {
@@ -128,7 +138,7 @@ func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 	case u.Port() != "" && u.Port() != "443":
 		return nil, fmt.Errorf("%w: port on host %s", errReplyTarget, host)
 	}
-	if provider == "discord" && (!discordReplyPath.MatchString(u.EscapedPath()) ||
+	if provider == "discord" && (!isDiscordReplyPath(u.EscapedPath()) ||
 		strings.Contains(u.EscapedPath(), "/./") || strings.Contains(u.EscapedPath(), "/../")) {
 		return nil, fmt.Errorf("%w: path on host %s", errReplyTarget, host)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -188,5 +189,39 @@ func TestDeliver(t *testing.T) {
 				t.Errorf("the error shows the URL: %v", err)
 			}
 		})
+	}
+}
+
+// TestDiscordShapes checks the plain checks of Discord ids, tokens and reply paths against
+// the regular expressions that state the rules.
+func TestDiscordShapes(t *testing.T) {
+	token := regexp.MustCompile(`^[A-Za-z0-9._-]{1,512}$`)
+	snowflake := regexp.MustCompile(`^[0-9]{1,20}$`)
+	path := regexp.MustCompile(
+		`^/api/v10/webhooks/[0-9]{1,20}/[A-Za-z0-9._-]{1,512}/messages/@original$`)
+	values := []string{
+		"", "1", "12345678901234567890", "123456789012345678901", "12a", "-1", " 1", "1\n",
+		"tok_EN-1.x", "a/b", "tok en", "tok%2F", "tok\u212a", strings.Repeat("t", 512),
+		strings.Repeat("t", 513), "..", "Z", "\x00",
+	}
+	for _, v := range values {
+		if got, want := isDiscordToken(v), token.MatchString(v); got != want {
+			t.Errorf("isDiscordToken(%q) = %t; want %t", v, got, want)
+		}
+		if got, want := isDiscordSnowflake(v), snowflake.MatchString(v); got != want {
+			t.Errorf("isDiscordSnowflake(%q) = %t; want %t", v, got, want)
+		}
+		for _, p := range []string{
+			"/api/v10/webhooks/123/" + v + "/messages/@original",
+			"/api/v10/webhooks/" + v + "/tok/messages/@original",
+			"/api/v10/webhooks/" + v + "/messages/@original",
+			"/api/v10/webhooks/1/" + v,
+			"/api/v9/webhooks/1/" + v + "/messages/@original",
+			"/api/v10/webhooks/1/tok/messages/@original" + v,
+		} {
+			if got, want := isDiscordReplyPath(p), path.MatchString(p); got != want {
+				t.Errorf("isDiscordReplyPath(%q) = %t; want %t", p, got, want)
+			}
+		}
 	}
 }
