@@ -435,3 +435,45 @@ func TestDeferredHalfRefusesBadHandOffs(t *testing.T) {
 		})
 	}
 }
+
+// TestInvokeTellsHandOffsFromRequests: an event whose one member is "deferred" is a hand-off,
+// whatever escapes spell that name; anything else, a request with such a member included, is
+// read as an API Gateway or function URL event.
+func TestInvokeTellsHandOffsFromRequests(t *testing.T) {
+	srv := newReplyServer(t)
+	handOffOf := func(e *env) string {
+		ev := sealFor(e, "slack", srv.URL+"/commands/1", "n1", testSigningKey)
+		return strings.TrimSuffix(strings.TrimPrefix(string(ev), `{"deferred":`), "}")
+	}
+	rows := []struct {
+		name  string
+		event func(e *env) string
+		want  string
+	}{
+		{name: "a hand-off", want: `"status":"done"`,
+			event: func(e *env) string { return `{"deferred":` + handOffOf(e) + `}` }},
+		{name: "a hand-off whose member name is escaped", want: `"status":"done"`,
+			event: func(e *env) string { return `{"d\u0065ferred":` + handOffOf(e) + `}` }},
+		{name: "a hand-off of null is refused as one", want: `"status":"refused"`,
+			event: func(*env) string { return ` {"deferred":null}` }},
+		{name: "another case of the name is no hand-off", want: `"statusCode":400`,
+			event: func(e *env) string { return `{"Deferred":` + handOffOf(e) + `}` }},
+		{name: "a hand-off beside other members is no hand-off", want: `"statusCode":400`,
+			event: func(e *env) string { return `{"deferred":` + handOffOf(e) + `,"x":1}` }},
+		{name: "a request with a deferred member is a request", want: `"statusCode":200`,
+			event: func(e *env) string {
+				body := []byte("text=help")
+				ev := string(httpAPIEvent("POST", "/slack", e.sign("/slack", body), body, false))
+				return `{"deferred":{},` + strings.TrimPrefix(ev, "{")
+			}},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			e, _ := deferredEnv(t, srv, config.Access{})
+			out := e.invokeAs([]byte(row.event(e)))
+			if !strings.Contains(string(out), row.want) {
+				t.Errorf("answer %s; want %s", out, row.want)
+			}
+		})
+	}
+}

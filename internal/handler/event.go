@@ -76,6 +76,7 @@ type event struct {
 	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
 	Body              string              `json:"body"`
 	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+	Deferred          present             `json:"deferred"`
 	RequestContext    struct {
 		DomainName       string `json:"domainName"`
 		Stage            string `json:"stage"`
@@ -87,14 +88,36 @@ type event struct {
 	} `json:"requestContext"`
 }
 
+// notAnEvent explains a MalformedEvent refusal of the whole event.
+const notAnEvent = "the event is not an API Gateway or function URL event"
+
+// present records that a member was there, whatever its value, without decoding it.
+type present bool
+
+// UnmarshalJSON marks the member present; encoding/json has already checked its syntax.
+func (p *present) UnmarshalJSON([]byte) error {
+	*p = true
+	return nil
+}
+
 // normalise turns a raw event into a request. The outcome is set when the event is not one
 // of the three shapes. The body is left as the event's text: its size and base64 are checked
 // by decodeBody, once the route and the method are known to be served.
-func normalise(raw []byte, now time.Time) (*request, *reply.Outcome) {
+//
+// mayDefer reports that the event has a member whose name matches "deferred" (encoding/json
+// matches names without regard to case): only then can it be a hand-off, which asDeferred
+// decides. Other events, every request among them, are parsed once.
+func normalise(raw []byte, now time.Time) (req *request, o *reply.Outcome, mayDefer bool) {
 	var ev event
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return nil, fail(reply.MalformedEvent, "the event is not an API Gateway or function URL event")
+		return nil, fail(reply.MalformedEvent, notAnEvent), bool(ev.Deferred)
 	}
+	req, o = ev.request(now)
+	return req, o, bool(ev.Deferred)
+}
+
+// request reads the request out of an event of one of the three shapes.
+func (ev *event) request(now time.Time) (*request, *reply.Outcome) {
 
 	r := &request{header: map[string][]string{}}
 	switch {
@@ -103,7 +126,7 @@ func normalise(raw []byte, now time.Time) (*request, *reply.Outcome) {
 		if strings.Contains(ev.RequestContext.DomainName, ".lambda-url.") {
 			r.shape, r.route = shapeFunctionURL, ev.RawPath
 		} else {
-			r.shape, r.route = shapeHTTPAPI, httpAPIRoute(&ev)
+			r.shape, r.route = shapeHTTPAPI, httpAPIRoute(ev)
 		}
 		for name, v := range ev.Headers {
 			r.header[strings.ToLower(name)] = []string{v}
@@ -124,7 +147,7 @@ func normalise(raw []byte, now time.Time) (*request, *reply.Outcome) {
 		}
 		r.received = plausible(ev.RequestContext.RequestTimeEpoch, now)
 	default:
-		return nil, fail(reply.MalformedEvent, "the event is not an API Gateway or function URL event")
+		return nil, fail(reply.MalformedEvent, notAnEvent)
 	}
 
 	r.bodyText, r.bodyBase64 = ev.Body, ev.IsBase64Encoded

@@ -115,13 +115,15 @@ func New(o Options) *Handler {
 // Invoke serves one event and returns the answer in the event's own response shape. It
 // returns an error only when the answer itself cannot be encoded.
 func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
-	if ev, ok := asDeferred(raw); ok {
-		return h.serveDeferred(ctx, ev), nil
-	}
 	start := h.now()
-	rec := &record{}
+	req, o, mayDefer := normalise(raw, start)
+	if mayDefer {
+		if ev, ok := asDeferred(raw); ok {
+			return h.serveDeferred(ctx, ev), nil
+		}
+	}
 
-	req, o := normalise(raw, start)
+	rec := &record{}
 	var ans reply.Answer
 	if o != nil {
 		rec.outcome = *o
