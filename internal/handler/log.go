@@ -19,12 +19,13 @@ const maxLogValue = 128
 // request's metrics are recorded with it.
 func (h *Handler) logRequest(ctx context.Context, req *request, rec *record) {
 	o := rec.outcome
-	attrs := []slog.Attr{
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs,
 		slog.String("route", rec.route),
 		slog.String("outcome", o.Kind.String()),
 		slog.Int("status", o.HTTPStatus()),
 		slog.Int64("durationMs", rec.duration.Milliseconds()),
-	}
+	)
 	if req != nil {
 		attrs = append(attrs, slog.String("event", req.shape.String()))
 	}
@@ -95,6 +96,9 @@ func sailpointStatus(rec *record) string {
 // clean caps a value and replaces control characters, so that no value can forge a log line
 // or flood the log.
 func clean(s string) string {
+	if printableASCII(s) && len(s) <= maxLogValue {
+		return s
+	}
 	out := make([]rune, 0, min(len(s), maxLogValue))
 	for _, r := range s {
 		if len(out) == maxLogValue {
@@ -107,4 +111,14 @@ func clean(s string) string {
 		out = append(out, r)
 	}
 	return string(out)
+}
+
+// printableASCII reports whether s holds only printable ASCII, which clean leaves as it is.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -63,9 +63,9 @@ func JSON(o Outcome) Answer {
 	var doc any
 	switch o.Kind {
 	case CancelRequested:
-		doc = map[string]string{"executionId": o.ExecutionID, "status": "cancel requested"}
+		doc = executionState{o.ExecutionID, "cancel requested"}
 	case Canceled:
-		doc = map[string]string{"executionId": o.ExecutionID, "status": o.ExecutionStatus}
+		doc = executionState{o.ExecutionID, o.ExecutionStatus}
 	case StatusReport:
 		doc = struct {
 			ExecutionID string `json:"executionId"`
@@ -85,6 +85,12 @@ func JSON(o Outcome) Answer {
 		Header: map[string]string{"Content-Type": ContentTypeJSON},
 		Body:   marshal(doc),
 	}
+}
+
+// executionState is the document of an execution and the state a cancel left it in.
+type executionState struct {
+	ExecutionID string `json:"executionId"`
+	Status      string `json:"status"`
 }
 
 // Slack answers o as a Slack slash-command response: always HTTP 200 (Slack shows any other

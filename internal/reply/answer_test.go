@@ -1,0 +1,35 @@
+package reply
+
+import "testing"
+
+func TestJSONDocuments(t *testing.T) {
+	rows := []struct {
+		name   string
+		o      Outcome
+		status int
+		body   string
+	}{
+		{name: "a requested cancel names the execution", status: 200,
+			o:    Outcome{Kind: CancelRequested, ExecutionID: "e-1"},
+			body: `{"executionId":"e-1","status":"cancel requested"}`},
+		{name: "a finished cancel gives the execution's state", status: 200,
+			o:    Outcome{Kind: Canceled, ExecutionID: "e-1", ExecutionStatus: "Canceled"},
+			body: `{"executionId":"e-1","status":"Canceled"}`},
+		{name: "a status report gives what SailPoint said", status: 200,
+			o: Outcome{Kind: StatusReport, ExecutionID: "e-1", WorkflowID: "wf-1",
+				ExecutionStatus: "Running", StartTime: "2026-12-04T10:00:00Z"},
+			body: `{"executionId":"e-1","workflowId":"wf-1","status":"Running",` +
+				`"startTime":"2026-12-04T10:00:00Z"}`},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			a := JSON(row.o)
+			if a.Body != row.body || a.Header["Content-Type"] != ContentTypeJSON {
+				t.Errorf("answer %s %v; want %s", a.Body, a.Header, row.body)
+			}
+			if a.Status != row.status {
+				t.Errorf("status %d; want %d", a.Status, row.status)
+			}
+		})
+	}
+}
