@@ -19,12 +19,18 @@ const failureTTL = 5 * time.Second
 // same read; this bound keeps a hung read from blocking everyone for ever.
 const readTimeout = 10 * time.Second
 
+// refreshCooldown is the least time between two re-reads forced by Refresh. When SailPoint
+// keeps rejecting a PAT, every request asks for a re-read; the first one within the cooldown
+// reads, the others get what it read.
+const refreshCooldown = 5 * time.Second
+
 // Store caches the parsed secret for one execution environment.
 //
 // Rules:
 //   - nothing is read until the first Get or Refresh;
 //   - a good Bundle is served for ttl after it was read;
 //   - a failed read is remembered for failureTTL (5 s) and returned as is;
+//   - Refresh re-reads at most once per refreshCooldown (5 s);
 //   - at most one read is in flight: concurrent callers share it, and a caller
 //     whose context ends while waiting returns its context's error, wrapped in
 //     ErrUnavailable, while the read goes on for the others;
@@ -40,6 +46,9 @@ type Store struct {
 	read     bool // a read has completed, so bundle or err holds its result
 	until    time.Time
 	inflight *pendingRead
+
+	// refreshed is when Refresh last started a read.
+	refreshed time.Time
 
 	// joined, when set by tests, is called each time a caller starts waiting.
 	joined func()
@@ -76,8 +85,10 @@ func (s *Store) Get(ctx context.Context) (Bundle, error) {
 
 // Refresh reads the source again now, ignoring a cached Bundle, for when
 // SailPoint rejects the credentials and they may have been rotated. A read
-// already in flight is shared rather than repeated, and a failure remembered
-// within the last failureTTL is returned without reading.
+// already in flight is shared rather than repeated, a failure remembered within
+// the last failureTTL is returned without reading, and within refreshCooldown of
+// the last forced re-read the cached Bundle is returned: a PAT that stays rejected
+// costs one read per cooldown, however many requests it fails.
 //
 // Callers must not call Refresh when a webhook signature fails to verify: anyone
 // can send bad signatures, and each would cost a read of the secret.
@@ -87,6 +98,15 @@ func (s *Store) Refresh(ctx context.Context) (Bundle, error) {
 		err := s.err
 		s.mu.Unlock()
 		return Bundle{}, err
+	}
+	if s.inflight == nil && s.read && s.err == nil && !s.refreshed.IsZero() &&
+		s.now().Before(s.refreshed.Add(refreshCooldown)) {
+		b := s.bundle
+		s.mu.Unlock()
+		return b, nil
+	}
+	if s.inflight == nil {
+		s.refreshed = s.now()
 	}
 	p := s.startLocked(ctx)
 	s.mu.Unlock()

@@ -148,6 +148,32 @@ func TestStoreRefreshRereads(t *testing.T) {
 	}
 }
 
+// A PAT that SailPoint keeps rejecting makes every request ask for a re-read; within the
+// cooldown after one forced re-read, the others get what it read.
+func TestStoreRefreshRereadsAtMostOncePerCooldown(t *testing.T) {
+	f := newFixture(t)
+	mustGet(t, f.store)
+	for i := 0; i < 50; i++ {
+		if _, err := f.store.Refresh(t.Context()); err != nil {
+			t.Fatalf("Refresh() error = %v", err)
+		}
+	}
+	if f.srv.Calls() != 2 {
+		t.Errorf("calls after 50 refreshes = %d, want 2 (the first read and one re-read)",
+			f.srv.Calls())
+	}
+
+	f.clock.advance(6 * time.Second)
+	f.srv.SetSecret(secretID, `{"client_id":"rotated","client_secret":"s"}`)
+	b, err := f.store.Refresh(t.Context())
+	if err != nil || b.ClientID != "rotated" {
+		t.Fatalf("Refresh() after the cooldown = %q, %v; want a new read", b.ClientID, err)
+	}
+	if f.srv.Calls() != 3 {
+		t.Errorf("calls = %d, want 3", f.srv.Calls())
+	}
+}
+
 // The SDK's standard retryer makes 3 attempts for errors it deems retryable: a
 // 500 status (InternalServiceError) and the throttling codes. A flood of Gets
 // inside the failure window must add nothing to those 3 calls.
