@@ -39,6 +39,7 @@ func FuzzParseJSON(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		checkAgainstReferences(t, body)
 		cmd, err := ParseJSON(body)
 		if err != nil {
 			checkUserError(t, err)

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,10 @@ func TestParseJSON(t *testing.T) {
 			Command{Cancel, testID}, ""},
 		{"escaped id", `{"executionId":"\u0030f8a3c1e-5b2d-4e6f-9a7b-1c2d3e4f5a6b"}`,
 			Command{Cancel, testID}, ""},
+		{"escaped keys", `{"\u0061ction":"status","execution\u0049d":"` + testID + `"}`,
+			Command{Status, testID}, ""},
+		{"id key nested only", `{"x":{"executionId":"` + testID + `"}}`, Command{},
+			CodeMissingID},
 
 		{"missing id", `{"action":"cancel"}`, Command{}, CodeMissingID},
 		{"empty object", `{}`, Command{}, CodeMissingID},
@@ -111,6 +116,19 @@ func TestCheckJSON(t *testing.T) {
 		{"case-duplicate key", `{"id":1,"ID":2}`, CodeDuplicateKey},
 		{"escaped duplicate key", `{"a":1,"\u0061":2}`, CodeDuplicateKey},
 		{"deep duplicate", `[[[{"x":{"y":1,"Y":2}}]]]`, CodeDuplicateKey},
+		{"lone surrogates both read as U+FFFD", `{"\ud800":1,"\udfff":2}`, CodeDuplicateKey},
+		{"surrogate pair", `{"\ud83d\ude00":1,"\ud83d":2}`, ""},
+		{"many keys", manyKeys(99, "k99"), ""},
+		{"duplicate among many keys", manyKeys(99, "K7"), CodeDuplicateKey},
+		{"duplicate after an inner object", `{"a":{"b":{"c":1}},"b":2,"A":3}`, CodeDuplicateKey},
+		{"numbers", `[0,-0,1.5,-2e10,3E+2,4e-2,1e999]`, ""},
+		{"leading zero", `[01]`, CodeBadJSON},
+		{"bare minus", `[-]`, CodeBadJSON},
+		{"control character in string", "[\"\t\"]", CodeBadJSON},
+		{"bad escape", `["\x"]`, CodeBadJSON},
+		{"short unicode escape", `["\u12"]`, CodeBadJSON},
+		{"duplicate before a syntax error", `{"a":1,"a"`, CodeDuplicateKey},
+		{"syntax error before depth", `[1 [[[[`, CodeBadJSON},
 		{"trailing comma", `{"a":1,}`, CodeBadJSON},
 		{"trailing value", `1 2`, CodeBadJSON},
 		{"unclosed", `{"a":[1,2}`, CodeBadJSON},
@@ -119,8 +137,20 @@ func TestCheckJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantCode(t, CheckJSON([]byte(tt.body)), tt.code)
+			checkAgainstReferences(t, []byte(tt.body))
 		})
 	}
+}
+
+// manyKeys is an object with keys k0 to k(n-1) and then last.
+func manyKeys(n int, last string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		fmt.Fprintf(&b, "\"k%d\":%d,", i, i)
+	}
+	b.WriteString(`"` + last + `":0}`)
+	return b.String()
 }
 
 func TestDuplicateKeyMessageQuotesOnlyAnExcerpt(t *testing.T) {
