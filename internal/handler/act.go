@@ -112,7 +112,8 @@ func (h *Handler) cancel(ctx context.Context, id string, deadline time.Time,
 		exec, gerr := h.sailpoint.Get(ctx, id)
 		if gerr == nil && exec.Finished() {
 			return reply.Outcome{Kind: reply.AlreadyFinished, ExecutionID: id,
-				ExecutionStatus: exec.Status}
+				ExecutionStatus: exec.Status, TrackingID: se.TrackingID,
+				UpstreamStatus: se.Status}
 		}
 		return reply.Outcome{Kind: reply.CancelRefused, ExecutionID: id,
 			Detail: se.Message, TrackingID: se.TrackingID, UpstreamStatus: se.Status}

@@ -61,6 +61,17 @@ func TestAnswerTable(t *testing.T) {
 			slack:  []string{"already finished (Completed)", finishedID},
 		},
 		{
+			name: "409 on a finished execution keeps the 400's trackingId", action: "cancel",
+			id: finishedID,
+			upstream: script("cancel",
+				sailpointtest.ErrorResponse(400, "0d6f3b9e2a7c4e1f8b5a9c3d7e2f1a4b", "done")),
+			status: 409,
+			fields: map[string]any{"executionStatus": "Completed",
+				"trackingId": "0d6f3b9e2a7c4e1f8b5a9c3d7e2f1a4b"},
+			slack: []string{"already finished (Completed)",
+				"0d6f3b9e2a7c4e1f8b5a9c3d7e2f1a4b"},
+		},
+		{
 			name:   "400 on a running execution is 422 with SailPoint's message",
 			action: "cancel", id: runningID,
 			upstream: script("cancel",
