@@ -64,9 +64,12 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-## bench: build ours, hello and the floor, measure them side by side, print one table
+## bench: build ours, hello and the floor, measure them side by side, print one table;
+## then time a cold start to the deferred acknowledgement under the emulator
 bench:
 	$(TEST_ENV) $(GO) run ./bench/cmd/benchtable
+	$(TEST_ENV) $(GO) test -count=1 -run '^$$' -bench 'ColdStartToAcknowledgement' \
+		-benchtime 5x ./e2e/
 
 FUZZTIME ?= 30s
 FUZZ_TARGETS := \

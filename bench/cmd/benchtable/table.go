@@ -195,10 +195,10 @@ func variantTable(w io.Writer, r results) {
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, m := range floorModules {
 		alone, without := byName["hello + "+m.name], byName["floor - "+m.name]
-		fmt.Fprintf(w, "| %s | +%s | %+.2f ms | %s (−%s) | %s (−%s) |\n", m.name,
-			kb(alone.size-hello.size), msf(alone.trace.total-hello.trace.total),
-			mb(without.size), kb(floor.size-without.size),
-			ms(without.trace.total), ms(floor.trace.total-without.trace.total))
+		fmt.Fprintf(w, "| %s | %+d kB | %+.2f ms | %s (%+d kB) | %s (%+.2f ms) |\n", m.name,
+			(alone.size-hello.size)/1000, msf(alone.trace.total-hello.trace.total),
+			mb(without.size), (without.size-floor.size)/1000,
+			ms(without.trace.total), msf(without.trace.total-floor.trace.total))
 	}
 }
 
@@ -239,10 +239,6 @@ func ms(d time.Duration) string {
 
 func msf(d time.Duration) float64 {
 	return float64(d) / float64(time.Millisecond)
-}
-
-func kb(n int64) string {
-	return fmt.Sprintf("%d kB", n/1000)
 }
 
 func mb(n int64) string {
