@@ -34,9 +34,14 @@ type SailPoint interface {
 
 // Options wires a Handler.
 type Options struct {
-	Secrets   Secrets
+	// Secrets supplies the SailPoint credentials and the routes' signing secrets.
+	Secrets Secrets
+
+	// SailPoint cancels and reads workflow executions.
 	SailPoint SailPoint
-	Logger    *slog.Logger
+
+	// Logger receives the request, audit and deferred lines; nil discards them.
+	Logger *slog.Logger
 
 	// SignatureTolerance is the allowed skew of signed timestamps, both ways.
 	SignatureTolerance time.Duration
