@@ -22,6 +22,7 @@ type Parts struct {
 	// Secrets is where the secret JSON is read from, at first use.
 	Secrets secret.Source
 
+	// Logger receives the handler's request and audit lines; nil discards them.
 	Logger *slog.Logger
 
 	// Metrics records EMF metrics; nil records none.
