@@ -104,7 +104,7 @@ func (h *Handler) cancel(ctx context.Context, id string, deadline time.Time,
 	rec.cause = err
 
 	var se *sailpoint.Error
-	if !errors.As(err, &se) || se.Op == "token" {
+	if !errors.As(err, &se) || se.Op == sailpoint.OpToken {
 		return failure(err, id)
 	}
 	switch se.Kind {
@@ -185,12 +185,12 @@ func sailpointKind(se *sailpoint.Error) reply.Kind {
 	case sailpoint.KindRateLimited:
 		return reply.RateLimited
 	case sailpoint.KindTimeout:
-		if se.Op == "token" {
+		if se.Op == sailpoint.OpToken {
 			return reply.TokenTimeout
 		}
 		return reply.UpstreamTimeout
 	}
-	if se.Op == "token" {
+	if se.Op == sailpoint.OpToken {
 		return reply.TokenFailed
 	}
 	return reply.UpstreamFailed

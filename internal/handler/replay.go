@@ -83,7 +83,7 @@ func reachedSailPoint(o reply.Outcome, cause error) bool {
 	if !errors.As(cause, &se) {
 		return true
 	}
-	return se.Op != "token" && !failedRead(o, se)
+	return se.Op != sailpoint.OpToken && !failedRead(o, se)
 }
 
 // failedRead reports whether the outcome is a read of the execution that SailPoint did not
@@ -91,7 +91,8 @@ func reachedSailPoint(o reply.Outcome, cause error) bool {
 // changed in SailPoint, so a redelivery may read again. A cancel that failed the same way
 // is remembered, since it may have taken effect and is never sent twice.
 func failedRead(o reply.Outcome, se *sailpoint.Error) bool {
-	return se.Op == "get" && (o.Kind == reply.UpstreamFailed || o.Kind == reply.UpstreamTimeout)
+	unanswered := o.Kind == reply.UpstreamFailed || o.Kind == reply.UpstreamTimeout
+	return se.Op == sailpoint.OpGet && unanswered
 }
 
 // replayEntry is one remembered delivery: in flight until done is closed, then its outcome.

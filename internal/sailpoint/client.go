@@ -68,11 +68,12 @@ type Client struct {
 	token    cachedToken
 }
 
-// Operation names carried in Error.Op.
+// Operation names carried in Error.Op, so that a caller can tell which call failed: the
+// cancel, the read of an execution, or the token request both of them make first.
 const (
-	opCancel = "cancel"
-	opGet    = "get"
-	opToken  = "token"
+	OpCancel = "cancel"
+	OpGet    = "get"
+	OpToken  = "token"
 )
 
 // maxBody bounds how much of any response body is read.
@@ -126,14 +127,14 @@ func New(cfg Config) *Client {
 // Cancel asks SailPoint to cancel a workflow execution. It returns nil when SailPoint accepted
 // the request (204; any 2xx is taken as acceptance and its body ignored).
 func (c *Client) Cancel(ctx context.Context, executionID string) error {
-	return c.call(ctx, opCancel, http.MethodPost, c.executionURL(executionID, "/cancel"),
+	return c.call(ctx, OpCancel, http.MethodPost, c.executionURL(executionID, "/cancel"),
 		func([]byte) error { return nil })
 }
 
 // Get returns a workflow execution.
 func (c *Client) Get(ctx context.Context, executionID string) (Execution, error) {
 	var e Execution
-	err := c.call(ctx, opGet, http.MethodGet, c.executionURL(executionID, ""),
+	err := c.call(ctx, OpGet, http.MethodGet, c.executionURL(executionID, ""),
 		func(body []byte) error {
 			var err error
 			e, err = decodeExecution(body)

@@ -114,7 +114,7 @@ func FuzzDecodeError(f *testing.F) {
 		if strings.ContainsAny(d.message+d.trackingID+d.detailCode, "\r\n") {
 			t.Errorf("decoded fields hold a line break: %+v", d)
 		}
-		e := statusError(opCancel, 400, http.Header{}, body, time.Now())
+		e := statusError(OpCancel, 400, http.Header{}, body, time.Now())
 		_ = e.Error()
 	})
 }

@@ -68,7 +68,7 @@ const (
 // failure of the Credentials callback, which is returned wrapped as it came.
 type Error struct {
 	Kind       Kind
-	Op         string // "cancel", "get" or "token"
+	Op         string // the call that failed: OpCancel, OpGet or OpToken
 	Status     int    // upstream HTTP status, 0 when no response arrived
 	TrackingID string // SailPoint's trackingId from the error body, when present
 	Message    string // SailPoint's human message, trimmed and capped at maxMessage bytes
@@ -244,9 +244,9 @@ func kindOf(status int) Kind {
 // scopeOf names the scope the spec requires for op.
 func scopeOf(op string) string {
 	switch op {
-	case opCancel:
+	case OpCancel:
 		return cancelScope
-	case opGet:
+	case OpGet:
 		return getScope
 	default:
 		return ""

@@ -39,7 +39,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	select {
 	case c.fetching <- struct{}{}:
 	case <-ctx.Done():
-		return "", transportError(opToken, ctx.Err())
+		return "", transportError(OpToken, ctx.Err())
 	}
 	defer func() { <-c.fetching }()
 
@@ -111,7 +111,7 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 
 		var re *oauth2.RetrieveError
 		if !errors.As(err, &re) || re.Response == nil {
-			return nil, transportError(opToken, err)
+			return nil, transportError(OpToken, err)
 		}
 
 		switch {
@@ -126,7 +126,7 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 			if wait, ok := c.retryFits(ctx, re.Response.Header); ok {
 				retried429 = true
 				if err := c.sleep(ctx, wait); err != nil {
-					return nil, transportError(opToken, err)
+					return nil, transportError(OpToken, err)
 				}
 				continue
 			}
@@ -189,7 +189,7 @@ func patRejected(re *oauth2.RetrieveError) bool {
 
 // tokenError turns a final token endpoint error response into an *Error.
 func (c *Client) tokenError(re *oauth2.RetrieveError) *Error {
-	e := statusError(opToken, re.Response.StatusCode, re.Response.Header, re.Body, c.now())
+	e := statusError(OpToken, re.Response.StatusCode, re.Response.Header, re.Body, c.now())
 	if patRejected(re) {
 		e.Kind = KindCredentialsRejected
 	}
