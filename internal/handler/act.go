@@ -119,7 +119,7 @@ func (h *Handler) cancel(ctx context.Context, id string, deadline time.Time,
 			Detail: se.Message, TrackingID: se.TrackingID, UpstreamStatus: se.Status}
 	case sailpoint.KindUpstream, sailpoint.KindTimeout:
 		exec, gerr := h.sailpoint.Get(ctx, id)
-		if gerr == nil && exec.Status == "Canceled" {
+		if gerr == nil && exec.Status == sailpoint.StatusCanceled {
 			return reply.Outcome{Kind: reply.Canceled, ExecutionID: id,
 				ExecutionStatus: exec.Status}
 		}

@@ -138,10 +138,10 @@ func (t ticket) action(doc any) (command.Action, *reply.Outcome) {
 	}
 	s, isText := value.(string)
 	if isText {
-		switch lowerASCII(strings.TrimSpace(s)) {
-		case "", "cancel":
+		switch command.Action(lowerASCII(strings.TrimSpace(s))) {
+		case "", command.Cancel:
 			return command.Cancel, nil
-		case "status":
+		case command.Status:
 			return command.Status, nil
 		}
 	}
