@@ -175,7 +175,7 @@ func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.An
 		rec.outcome, rec.cause = reply.Outcome{Kind: reply.SecretUnavailable}, err
 		return reply.Problem(rec.outcome)
 	}
-	proof, o := h.verify(rt, req, bundle)
+	proof, o := h.verify(rt, req, bundle, rec)
 	if o != nil {
 		rec.outcome = *o
 		return reply.Problem(*o)
@@ -191,9 +191,11 @@ func (h *Handler) serve(ctx context.Context, req *request, rec *record) reply.An
 }
 
 // verify checks that the route is configured and the request is signed by one of its
-// secrets. A route without a signing secret answers 404 and accepts nothing.
-func (h *Handler) verify(rt *route, req *request,
-	bundle secret.Bundle) (webhook.Proof, *reply.Outcome) {
+// secrets. A route without a signing secret answers 404 and accepts nothing. A rejected
+// signature is answered with nothing but its title; the verifier's reason (which the webhook
+// package keeps free of secrets, signatures and body bytes) goes to rec for the log.
+func (h *Handler) verify(rt *route, req *request, bundle secret.Bundle,
+	rec *record) (webhook.Proof, *reply.Outcome) {
 	configured := false
 	for _, key := range rt.verifier.SecretKeys() {
 		if len(bundle.Values(key)) > 0 {
@@ -212,6 +214,7 @@ func (h *Handler) verify(rt *route, req *request,
 	wr := webhook.Request{Header: req.Header, Body: req.body}
 	proof, err := rt.verifier.Verify(wr, bundle.Values, h.now())
 	if err != nil {
+		rec.cause = err
 		return webhook.Proof{}, &reply.Outcome{Kind: reply.InvalidSignature}
 	}
 	return proof, nil

@@ -477,6 +477,43 @@ func TestRequestLogLine(t *testing.T) {
 	}
 }
 
+func TestRejectedSignatureLogsTheReasonButAnswersOnlyTheTitle(t *testing.T) {
+	e := newEnv(t)
+	body := requestBody("/slack", "cancel", runningID)
+	now := e.now
+	e.now = now.Add(-6 * time.Minute)
+	h := e.sign("/slack", body)
+	e.now = now
+
+	r := e.invoke(httpAPIEvent("POST", "/slack", h, body, false))
+	if want := `{"title":"invalid signature","status":401}`; r.Body != want {
+		t.Errorf("answer %s, want %s", r.Body, want)
+	}
+	lines := e.logLines("request")
+	if len(lines) != 1 {
+		t.Fatalf("%d request lines, want 1: %s", len(lines), e.logs)
+	}
+	want := "slack: timestamp outside tolerance: invalid signature"
+	if got := lines[0]["error"]; got != want {
+		t.Errorf("log error = %v, want %q", got, want)
+	}
+	leaks := []string{testSlackSecret, string(body)}
+	for k, v := range h {
+		if isSignatureHeader(k) {
+			leaks = append(leaks, v)
+		}
+	}
+	if len(leaks) == 2 {
+		t.Fatal("no signature header was sent: the leak check would prove nothing")
+	}
+	for _, leak := range leaks {
+		if strings.Contains(e.logs.String(), leak) {
+			t.Errorf("log contains a secret, signature or body: %s", e.logs)
+		}
+	}
+	e.noUpstream()
+}
+
 // vector is one entry of testdata/webhook-vectors.json.
 type vector struct {
 	Scheme          string            `json:"scheme"`
