@@ -31,16 +31,26 @@ func (h *Handler) act(ctx context.Context, req *request, rt *route, cmd command.
 	if cmd.Action == command.Help {
 		return reply.Outcome{Kind: reply.Help, Detail: command.HelpText}
 	}
-	if missing := bundle.MissingCredentials(); len(missing) > 0 {
-		rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
-		return reply.Outcome{
-			Kind:        reply.CredentialsMissing,
-			ExecutionID: cmd.ExecutionID,
-			Detail:      "the secret lacks " + strings.Join(missing, " and "),
-		}
+	if o := credentialsMissing(bundle, cmd.ExecutionID, rec); o != nil {
+		return *o
 	}
 
 	return h.run(ctx, cmd, h.budget(ctx, req, rt), rec)
+}
+
+// credentialsMissing is the outcome when the secret lacks the SailPoint client id or secret,
+// with the missing keys as the request's cause, or nil when both are there.
+func credentialsMissing(bundle secret.Bundle, id string, rec *record) *reply.Outcome {
+	missing := bundle.MissingCredentials()
+	if len(missing) == 0 {
+		return nil
+	}
+	rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
+	return &reply.Outcome{
+		Kind:        reply.CredentialsMissing,
+		ExecutionID: id,
+		Detail:      "the secret lacks " + strings.Join(missing, " and "),
+	}
 }
 
 // run does the SailPoint work of a cancel or status command by deadline: the workflow

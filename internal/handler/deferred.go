@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -97,10 +96,8 @@ func (h *Handler) defers(route string) bool {
 func (h *Handler) handOff(ctx context.Context, req *request, rt *route, cmd command.Command,
 	who caller, bundle secret.Bundle, rec *record) reply.Outcome {
 	id := cmd.ExecutionID
-	if missing := bundle.MissingCredentials(); len(missing) > 0 {
-		rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
-		return reply.Outcome{Kind: reply.CredentialsMissing, ExecutionID: id,
-			Detail: "the secret lacks " + strings.Join(missing, " and ")}
+	if o := credentialsMissing(bundle, id, rec); o != nil {
+		return *o
 	}
 	keys := bundle.Values(signingKeyName)
 	if len(keys) == 0 {
@@ -312,10 +309,8 @@ func (h *Handler) firstDelivery(p handOff, now time.Time) bool {
 // follow-up.
 func (h *Handler) work(ctx context.Context, cmd command.Command, bundle secret.Bundle,
 	rec *record) reply.Outcome {
-	if missing := bundle.MissingCredentials(); len(missing) > 0 {
-		rec.cause = errors.New("secret lacks " + strings.Join(missing, ", "))
-		return reply.Outcome{Kind: reply.CredentialsMissing, ExecutionID: cmd.ExecutionID,
-			Detail: "the secret lacks " + strings.Join(missing, " and ")}
+	if o := credentialsMissing(bundle, cmd.ExecutionID, rec); o != nil {
+		return *o
 	}
 	deadline := h.now().Add(deferredWorkLimit)
 	if dl, ok := ctx.Deadline(); ok {
