@@ -146,24 +146,10 @@ func (h *Handler) handOffOnce(ctx context.Context, req *request, rt *route,
 	if !rt.replay {
 		return h.handOff(ctx, req, rt, cmd, who, bundle, rec)
 	}
-	key := rt.name + " " + proof.ReplayKey
-	now := h.now()
-	entry, first := h.replays.claim(key, now)
-	if !first {
-		rec.replayed = true
-		if o, ok := entry.wait(ctx); ok {
-			return o
-		}
-		return reply.Outcome{Kind: reply.Ignored, ExecutionID: cmd.ExecutionID,
-			Detail: "an identical delivery is still being processed"}
-	}
-	o := h.handOff(ctx, req, rt, cmd, who, bundle, rec)
-	if o.Kind == reply.Deferred {
-		h.replays.settle(entry, o, h.replayExpiry(proof, now))
-	} else {
-		h.replays.forget(key, entry, o)
-	}
-	return o
+	return h.once(ctx, rt, proof, cmd.ExecutionID, rec, func() (reply.Outcome, bool) {
+		o := h.handOff(ctx, req, rt, cmd, who, bundle, rec)
+		return o, o.Kind == reply.Deferred
+	})
 }
 
 // seal signs a hand-off: the MAC is the lowercase hex HMAC-SHA256 of the payload text.

@@ -27,26 +27,37 @@ const (
 )
 
 // actOnce acts on a verified delivery unless the same delivery was already acted on, in which
-// case it returns the first outcome without calling SailPoint. A concurrent duplicate waits
-// for the first to finish. Only deliveries that reached SailPoint are remembered, so one that
-// failed before (secret, token endpoint, missing credentials) can be delivered again.
+// case it returns the first outcome without calling SailPoint. Only deliveries that reached
+// SailPoint are remembered, so one that failed before (secret, token endpoint, missing
+// credentials) can be delivered again.
 func (h *Handler) actOnce(ctx context.Context, req *request, rt *route, cmd command.Command,
 	bundle secret.Bundle, proof webhook.Proof, rec *record) reply.Outcome {
+	return h.once(ctx, rt, proof, cmd.ExecutionID, rec, func() (reply.Outcome, bool) {
+		o := h.act(ctx, req, rt, cmd, bundle, rec)
+		return o, reachedSailPoint(o, rec.cause)
+	})
+}
+
+// once runs do for a delivery unless the same delivery was already seen on the route, in
+// which case it returns the first outcome; a concurrent duplicate waits for the first to
+// finish. do also says whether its outcome is kept for later duplicates until the delivery
+// expires; one not kept is dropped, so that the next delivery runs again.
+func (h *Handler) once(ctx context.Context, rt *route, proof webhook.Proof, id string,
+	rec *record, do func() (reply.Outcome, bool)) reply.Outcome {
 	key := rt.name + " " + proof.ReplayKey
 	now := h.now()
 	entry, first := h.replays.claim(key, now)
 	if !first {
 		rec.replayed = true
-		o, ok := entry.wait(ctx)
-		if !ok {
-			return reply.Outcome{Kind: reply.Ignored, ExecutionID: cmd.ExecutionID,
-				Detail: "an identical delivery is still being processed"}
+		if o, ok := entry.wait(ctx); ok {
+			return o
 		}
-		return o
+		return reply.Outcome{Kind: reply.Ignored, ExecutionID: id,
+			Detail: "an identical delivery is still being processed"}
 	}
 
-	o := h.act(ctx, req, rt, cmd, bundle, rec)
-	if reachedSailPoint(o, rec.cause) {
+	o, keep := do()
+	if keep {
 		h.replays.settle(entry, o, h.replayExpiry(proof, now))
 	} else {
 		h.replays.forget(key, entry, o)
