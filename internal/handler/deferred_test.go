@@ -60,6 +60,7 @@ func deferredEnv(t *testing.T, replies *replyServer, access config.Access) (*env
 	inv := &recordingInvoker{}
 	e.rewire(func(o *Options) {
 		o.ResponseMode = config.ResponseDeferred
+		o.ReplyClient = testReplyClient()
 		o.Invoker = inv
 		o.Access = access
 		if replies != nil {

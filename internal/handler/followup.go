@@ -70,9 +70,6 @@ func newReplyTargets(client *http.Client, testHosts map[string]string) *replyTar
 		client:        client,
 		sleep:         sleepContext,
 	}
-	if t.client == nil {
-		t.client = replyClient()
-	}
 	if len(testHosts) > 0 {
 		t.loopback = true
 		for provider, host := range testHosts {
@@ -89,19 +86,6 @@ func (t *replyTargets) route(provider string) string {
 		return provider
 	}
 	return ""
-}
-
-// replyClient is the HTTP client for reply targets: it honours HTTPS_PROXY and NO_PROXY and
-// never follows a redirect, which could lead a bearer URL's answer elsewhere.
-func replyClient() *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = http.ProxyFromEnvironment
-	return &http.Client{
-		Transport: transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 // errReplyTarget is wrapped by every refusal of a reply address.
@@ -152,6 +136,12 @@ func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 // is ever sent twice.
 func (t *replyTargets) deliver(ctx context.Context, provider string, target *url.URL,
 	body []byte) (int, error) {
+	if t.client == nil {
+		// Only a handler in sync mode has no client; it never hands a command off, but a
+		// hand-off signed before a switch from deferred mode may still arrive.
+		return 0, fmt.Errorf("post follow-up to %s: no reply client in sync mode",
+			target.Hostname())
+	}
 	method := http.MethodPost
 	if provider == "discord" {
 		method = http.MethodPatch

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/config"
 )
 
 func TestReplyTargetCheck(t *testing.T) {
@@ -105,6 +107,39 @@ func TestReplyTargetCheckWithATestHost(t *testing.T) {
 	}
 }
 
+func TestNewRequiresAReplyClientInDeferredMode(t *testing.T) {
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.HasPrefix(msg, "handler: ") || !strings.Contains(msg, "ReplyClient") {
+			t.Errorf("panic %q, want a handler: message naming ReplyClient", msg)
+		}
+	}()
+	New(Options{ResponseMode: config.ResponseDeferred})
+}
+
+func TestDeliverWithoutAReplyClientFailsWithoutPosting(t *testing.T) {
+	srv := newReplyServer(t)
+	targets := newReplyTargets(nil, map[string]string{"slack": "127.0.0.1"})
+	u, _ := url.Parse(srv.URL + "/commands/1")
+	attempts, err := targets.deliver(t.Context(), "slack", u, []byte(`{"x":1}`))
+	if err == nil || attempts != 0 {
+		t.Errorf("deliver = %d, %v; want 0 attempts and an error", attempts, err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.requests) != 0 {
+		t.Errorf("%d requests reached the reply target, want none", len(srv.requests))
+	}
+}
+
+// testReplyClient posts follow-ups in tests as function.OutboundClient does in the Lambda:
+// it never follows a redirect.
+func testReplyClient() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
 // replyServer is a loopback reply target that answers with a scripted status per request.
 type replyServer struct {
 	*httptest.Server
@@ -164,7 +199,8 @@ func TestDeliver(t *testing.T) {
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			srv := newReplyServer(t, row.statuses...)
-			targets := newReplyTargets(nil, map[string]string{row.provider: "127.0.0.1"})
+			targets := newReplyTargets(testReplyClient(),
+				map[string]string{row.provider: "127.0.0.1"})
 			var waits []time.Duration
 			targets.sleep = func(_ context.Context, d time.Duration) error {
 				waits = append(waits, d)

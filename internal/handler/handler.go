@@ -66,8 +66,10 @@ type Options struct {
 	// Access holds the chat allow-lists and the workflows that may be acted on.
 	Access config.Access
 
-	// ReplyClient posts deferred answers; when nil, a client that honours HTTPS_PROXY and
-	// NO_PROXY and never follows redirects.
+	// ReplyClient posts deferred answers. It is required in deferred mode (New panics
+	// without it) and must never follow a redirect, which could lead the answer to a bearer
+	// URL elsewhere; it should honour HTTPS_PROXY and NO_PROXY. function.OutboundClient is
+	// the one the Lambda uses.
 	ReplyClient *http.Client
 
 	// TestReplyHosts is for tests only: it replaces a provider's reply host (hooks.slack.com,
@@ -92,8 +94,12 @@ type Handler struct {
 	replies   *replyTargets
 }
 
-// New returns a Handler wired with o.
+// New returns a Handler wired with o. It panics when o.ResponseMode is deferred and
+// o.ReplyClient is nil.
 func New(o Options) *Handler {
+	if o.ResponseMode == config.ResponseDeferred && o.ReplyClient == nil {
+		panic("handler: Options.ReplyClient is required in deferred mode")
+	}
 	h := &Handler{
 		secrets:   o.Secrets,
 		sailpoint: o.SailPoint,
