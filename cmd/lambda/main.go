@@ -36,7 +36,6 @@ func main() {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		log.Error("invalid configuration", slog.String("error", err.Error()))
-		fmt.Fprintln(os.Stderr, "configuration:", err)
 		os.Exit(1)
 	}
 	lambda.Start(wire(cfg, log).Invoke)
