@@ -10,6 +10,7 @@ import (
 	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 	"github.com/sailpoint-cancel/wfcancel/internal/sailpoint"
 	"github.com/sailpoint-cancel/wfcancel/internal/secret"
+	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
 )
 
 // Time budget rules.
@@ -24,6 +25,33 @@ const (
 	// 5xx or a timeout.
 	readReserve = time.Second
 )
+
+// dispatch authorizes the caller, then hands the command to an asynchronous invocation
+// (deferred mode, Slack and Discord) or acts on it. It writes the audit line whenever this
+// invocation knows the outcome; a command handed off is audited by the invocation that
+// does the work, and a repeat answered from the replay memory is not audited at all, since
+// nothing was done (its request line says replayed).
+func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd command.Command,
+	bundle secret.Bundle, proof webhook.Proof, rec *record) reply.Outcome {
+	who := h.callerOf(rt.name, req.body)
+	var o reply.Outcome
+	if r := refuse(h.access, rt.name, who); r != nil {
+		rec.cause = errors.New(r.reason)
+		o = reply.Outcome{Kind: reply.NotAllowed, ExecutionID: cmd.ExecutionID, Detail: r.tell}
+	} else if h.defers(rt.name) && cmd.Action != command.Help {
+		o = h.handOffOnce(ctx, req, rt, cmd, who, bundle, proof, rec)
+	} else if rt.replay {
+		o = h.actOnce(ctx, req, rt, cmd, bundle, proof, rec)
+	} else {
+		o = h.act(ctx, req, rt, cmd, bundle, rec)
+	}
+
+	if cmd.Action != command.Help && o.Kind != reply.Deferred && !rec.replayed {
+		h.audit(ctx, auditEntry{provider: rt.name, team: who.team, user: who.user,
+			action: string(cmd.Action), outcome: o, cause: rec.cause})
+	}
+	return o
+}
 
 // act carries out a verified, parsed command and returns its outcome.
 func (h *Handler) act(ctx context.Context, req *request, rt *route, cmd command.Command,

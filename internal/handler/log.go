@@ -56,6 +56,32 @@ func (h *Handler) logRequest(ctx context.Context, req *request, rec *record) {
 	h.recordMetrics(rec)
 }
 
+// auditEntry is one action for the audit log.
+type auditEntry struct {
+	provider, team, user, action string
+	outcome                      reply.Outcome
+	cause                        error
+}
+
+// audit writes the one audit line per action. Values from the caller are capped and
+// stripped of control characters, so they cannot forge a line.
+func (h *Handler) audit(ctx context.Context, e auditEntry) {
+	attrs := []slog.Attr{
+		slog.String("provider", e.provider),
+		slog.String("team", clean(e.team)),
+		slog.String("user", clean(e.user)),
+		slog.String("action", clean(e.action)),
+		slog.String("executionId", clean(e.outcome.ExecutionID)),
+		slog.String("workflowId", clean(e.outcome.WorkflowID)),
+		slog.String("outcome", e.outcome.Kind.String()),
+		slog.String("trackingId", clean(e.outcome.TrackingID)),
+	}
+	if e.outcome.Kind == reply.NotAllowed && e.cause != nil {
+		attrs = append(attrs, slog.String("reason", clean(e.cause.Error())))
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "audit", attrs...)
+}
+
 // recordMetrics hands the request's metrics to the recorder. Route is the matched route's
 // name, never the caller's path.
 func (h *Handler) recordMetrics(rec *record) {

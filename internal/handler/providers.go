@@ -12,6 +12,7 @@ import (
 
 // Provider deadlines: how long each caller waits before it gives up on an answer.
 const (
+	slackDeadline   = 3 * time.Second
 	discordDeadline = 3 * time.Second
 	teamsDeadline   = 5 * time.Second
 	githubDeadline  = 10 * time.Second

@@ -31,10 +31,6 @@ type route struct {
 	replay bool
 }
 
-// slackDeadline is how long Slack waits for an answer to a slash command before it shows
-// the user a failure.
-const slackDeadline = 3 * time.Second
-
 // routes returns every route the handler serves, keyed by path, with the per-route settings
 // applied to the provider routes.
 func routes(tolerance time.Duration, settings map[string]config.RouteSettings) map[string]*route {
