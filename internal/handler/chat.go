@@ -36,7 +36,7 @@ func teamsParser(s config.RouteSettings) func(*request) (command.Command, *reply
 			} `json:"from"`
 		}
 		if err := json.Unmarshal(req.body, &activity); err != nil {
-			return command.Command{}, fail(reply.BadCommand, "the request is not a Teams message")
+			return command.Command{}, fail(reply.BadCommand, "The request is not a Teams message.")
 		}
 		actor := activity.From.AADObjectID
 		if o := refuseActor("teams", s.AllowedActors, actor, actor != ""); o != nil {
@@ -53,10 +53,10 @@ func mattermostParser(s config.RouteSettings) func(*request) (command.Command, *
 	return func(req *request) (command.Command, *reply.Outcome) {
 		form, err := url.ParseQuery(string(req.body))
 		if err != nil {
-			return command.Command{}, fail(reply.BadCommand, "the request is not a slash command form")
+			return command.Command{}, fail(reply.BadCommand, "The request is not a slash command form.")
 		}
 		if len(form["text"]) > 1 || len(form["user_id"]) > 1 {
-			return command.Command{}, fail(reply.BadCommand, "a command field came more than once")
+			return command.Command{}, fail(reply.BadCommand, "A command field came more than once.")
 		}
 		actor := form.Get("user_id")
 		if o := refuseActor("mattermost", s.AllowedActors, actor, actor != ""); o != nil {
@@ -111,7 +111,7 @@ func discordParser(s config.RouteSettings) func(*request) (command.Command, *rep
 		}
 		var in discordInteraction
 		if err := json.Unmarshal(req.body, &in); err != nil {
-			return command.Command{}, fail(reply.BadCommand, "the request is not an interaction")
+			return command.Command{}, fail(reply.BadCommand, "The request is not an interaction.")
 		}
 		switch in.Type {
 		case discordPing:
@@ -159,7 +159,7 @@ func discordCommand(name string, options []discordOption) (command.Command, *rep
 		}
 		var id string
 		if err := json.Unmarshal(opt.Value, &id); err != nil {
-			return command.Command{}, fail(reply.BadCommand, "execution_id must be text.")
+			return command.Command{}, fail(reply.BadCommand, "The execution_id option must be text.")
 		}
 		if err := command.ValidateExecutionID(id); err != nil {
 			return command.Command{}, fail(reply.BadCommand, mistake(err))

@@ -232,5 +232,5 @@ func mistake(err error) string {
 	if errors.As(err, &ce) {
 		return ce.Message
 	}
-	return "the request could not be read"
+	return "The request could not be read."
 }

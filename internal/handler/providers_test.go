@@ -2,6 +2,7 @@ package handler
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 	"github.com/sailpoint-cancel/wfcancel/internal/webhook"
 )
 
@@ -313,5 +315,34 @@ func TestProviderDeadlines(t *testing.T) {
 		if got := all[route].deadline; got != d {
 			t.Errorf("%s deadline %v, want %v", route, got, d)
 		}
+	}
+}
+
+func TestDiscordMistakesAreToldInFullSentences(t *testing.T) {
+	cancel := func(options ...discordOption) []discordOption {
+		return []discordOption{{Name: "cancel", Type: discordSubcommand, Options: options}}
+	}
+	rows := []struct {
+		name    string
+		options []discordOption
+		want    string
+	}{
+		{name: "an unknown subcommand",
+			options: []discordOption{{Name: "stop", Type: discordSubcommand}},
+			want:    "Unknown command; use the cancel, status or help subcommand."},
+		{name: "an execution id that is not text",
+			options: cancel(discordOption{Name: discordExecutionOption,
+				Value: json.RawMessage(`42`)}),
+			want: "The execution_id option must be text."},
+		{name: "no execution id", options: cancel(),
+			want: "Give an execution id in the execution_id option."},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			_, o := discordCommand("wfcancel", row.options)
+			if o == nil || o.Kind != reply.BadCommand || o.Detail != row.want {
+				t.Errorf("outcome %+v; want bad_command %q", o, row.want)
+			}
+		})
 	}
 }

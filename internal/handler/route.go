@@ -61,13 +61,13 @@ func routes(tolerance time.Duration, settings map[string]config.RouteSettings) m
 func parseSlack(req *request) (command.Command, *reply.Outcome) {
 	form, err := url.ParseQuery(string(req.body))
 	if err != nil {
-		return command.Command{}, fail(reply.BadCommand, "the request is not a slash command form")
+		return command.Command{}, fail(reply.BadCommand, "The request is not a slash command form.")
 	}
 	if form.Get("ssl_check") == "1" {
 		return command.Command{}, &reply.Outcome{Kind: reply.SSLCheck}
 	}
 	if len(form["text"]) > 1 {
-		return command.Command{}, fail(reply.BadCommand, "the command text came more than once")
+		return command.Command{}, fail(reply.BadCommand, "The command text came more than once.")
 	}
 	return commandOrMistake(command.ParseText(form.Get("text")))
 }

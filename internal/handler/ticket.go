@@ -41,7 +41,7 @@ func (t ticket) parse(req *request) (command.Command, *reply.Outcome) {
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
-		return command.Command{}, fail(reply.BadCommand, "the body is not valid JSON")
+		return command.Command{}, fail(reply.BadCommand, "The body is not valid JSON.")
 	}
 
 	if o := t.authorize(req, doc); o != nil {
@@ -67,7 +67,7 @@ func (t ticket) payload(req *request) ([]byte, *reply.Outcome) {
 	}
 	form, err := url.ParseQuery(string(req.body))
 	if err != nil || len(form["payload"]) != 1 {
-		return nil, fail(reply.BadCommand, "the form must carry one payload field")
+		return nil, fail(reply.BadCommand, "The form must carry one payload field.")
 	}
 	return []byte(form.Get("payload")), nil
 }
