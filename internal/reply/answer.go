@@ -149,7 +149,7 @@ func sentence(o Outcome) string {
 		return fmt.Sprintf("SailPoint is rate limiting requests: try again in %d seconds.",
 			o.RetryAfterSeconds())
 	}
-	s := title(o)
+	s := capitalised(title(o))
 	if d := detail(o); d != "" {
 		s += ": " + d
 	}
@@ -157,6 +157,15 @@ func sentence(o Outcome) string {
 		s += " (execution " + id + ")"
 	}
 	return s + "."
+}
+
+// capitalised returns s with its first letter in upper case, so that a lower-case problem
+// title can open a chat sentence.
+func capitalised(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func title(o Outcome) string {
@@ -188,7 +197,7 @@ func title(o Outcome) string {
 	case CredentialsRejected:
 		return "SailPoint rejected the credentials"
 	case Forbidden:
-		return "the personal access token lacks a scope"
+		return "the PAT lacks a scope"
 	case RateLimited:
 		return "rate limited by SailPoint"
 	case TokenFailed:

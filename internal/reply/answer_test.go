@@ -33,3 +33,28 @@ func TestJSONDocuments(t *testing.T) {
 		})
 	}
 }
+
+func TestTextIsAFullSentence(t *testing.T) {
+	rows := []struct {
+		name string
+		o    Outcome
+		want string
+	}{
+		{name: "a missing scope names the PAT and the scope",
+			o:    Outcome{Kind: Forbidden, ExecutionID: "e-1", Scope: "sp:a"},
+			want: "The PAT lacks a scope: the call needs sp:a (execution e-1)."},
+		{name: "a lower-case title opens with a capital",
+			o:    Outcome{Kind: InvalidSignature},
+			want: "Invalid signature."},
+		{name: "a title that names SailPoint keeps it",
+			o:    Outcome{Kind: UpstreamFailed, ExecutionID: "e-1", UpstreamStatus: 500},
+			want: "SailPoint failed: HTTP 500 (execution e-1)."},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			if got := Text(row.o); got != row.want {
+				t.Errorf("Text = %q; want %q", got, row.want)
+			}
+		})
+	}
+}
