@@ -2,6 +2,7 @@ package handler
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -41,10 +42,9 @@ type request struct {
 	header map[string][]string // lower-case names
 
 	// body is the raw bytes, base64-decoded when the event said so; it is set by
-	// decodeBody, after routing, from the event's text (unescaped, in a buffer of its own)
-	// and base64 flag.
+	// decodeBody, after routing, from the event's text and base64 flag.
 	body       []byte
-	bodyText   []byte
+	bodyText   string
 	bodyBase64 bool
 
 	// received is when the gateway received the request, when the event says so and the
@@ -65,95 +65,101 @@ func (r *request) repeated(name string) bool {
 	return len(r.header[strings.ToLower(name)]) > 1
 }
 
-// event is the union of the members of the three event shapes that routing needs, as
-// readEvent decodes them.
+// event is the union of the fields of the three event shapes that routing needs.
 type event struct {
-	version           string
-	routeKey          string
-	rawPath           string
-	resource          string
-	httpMethod        string
-	headers           headerSet
-	multiValueHeaders headerSet
-	body              []byte
-	isBase64Encoded   bool
-	deferred          bool // a member named "deferred" was there, whatever its value
-	requestContext    struct {
-		domainName       string
-		stage            string
-		timeEpoch        int64
-		requestTimeEpoch int64
-		httpMethod       string // requestContext.http.method
-	}
+	Version           string              `json:"version"`
+	RouteKey          string              `json:"routeKey"`
+	RawPath           string              `json:"rawPath"`
+	Resource          string              `json:"resource"`
+	HTTPMethod        string              `json:"httpMethod"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+	Deferred          present             `json:"deferred"`
+	RequestContext    struct {
+		DomainName       string `json:"domainName"`
+		Stage            string `json:"stage"`
+		TimeEpoch        int64  `json:"timeEpoch"`
+		RequestTimeEpoch int64  `json:"requestTimeEpoch"`
+		HTTP             struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
 }
 
 // notAnEvent explains a MalformedEvent refusal of the whole event.
 const notAnEvent = "the event is not an API Gateway or function URL event"
 
+// present records that a member was there, whatever its value, without decoding it.
+type present bool
+
+// UnmarshalJSON marks the member present; encoding/json has already checked its syntax.
+func (p *present) UnmarshalJSON([]byte) error {
+	*p = true
+	return nil
+}
+
 // normalise turns a raw event into a request. The outcome is set when the event is not one
 // of the three shapes. The body is left as the event's text: its size and base64 are checked
 // by decodeBody, once the route and the method are known to be served.
 //
-// mayDefer reports that the event has a member whose name matches "deferred" (names match
-// without regard to case, as in encoding/json): only then can it be a hand-off, which asDeferred
+// mayDefer reports that the event has a member whose name matches "deferred" (encoding/json
+// matches names without regard to case): only then can it be a hand-off, which asDeferred
 // decides. Other events, every request among them, are parsed once.
 func normalise(raw []byte, now time.Time) (req *request, o *reply.Outcome, mayDefer bool) {
 	var ev event
-	if !readEvent(raw, &ev) {
-		return nil, fail(reply.MalformedEvent, notAnEvent), ev.deferred
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, fail(reply.MalformedEvent, notAnEvent), bool(ev.Deferred)
 	}
 	req, o = ev.request(now)
-	return req, o, ev.deferred
+	return req, o, bool(ev.Deferred)
 }
 
 // request reads the request out of an event of one of the three shapes.
 func (ev *event) request(now time.Time) (*request, *reply.Outcome) {
 
 	r := &request{}
-	rc := &ev.requestContext
 	switch {
-	case ev.version == "2.0" && rc.httpMethod != "":
-		r.method = rc.httpMethod
-		if strings.Contains(rc.domainName, ".lambda-url.") {
-			r.shape, r.route = shapeFunctionURL, ev.rawPath
+	case ev.Version == "2.0" && ev.RequestContext.HTTP.Method != "":
+		r.method = ev.RequestContext.HTTP.Method
+		if strings.Contains(ev.RequestContext.DomainName, ".lambda-url.") {
+			r.shape, r.route = shapeFunctionURL, ev.RawPath
 		} else {
 			r.shape, r.route = shapeHTTPAPI, httpAPIRoute(ev)
 		}
-		r.header = singleValued(ev.headers.list)
-		r.received = plausible(rc.timeEpoch, now)
-	case ev.httpMethod != "" && ev.resource != "" && (ev.version == "" || ev.version == "1.0"):
-		r.shape, r.method, r.route = shapeREST, ev.httpMethod, ev.resource
+		r.header = singleValued(ev.Headers)
+		r.received = plausible(ev.RequestContext.TimeEpoch, now)
+	case ev.HTTPMethod != "" && ev.Resource != "" && (ev.Version == "" || ev.Version == "1.0"):
+		r.shape, r.method, r.route = shapeREST, ev.HTTPMethod, ev.Resource
 		// headers keeps only the last of repeated values; multiValueHeaders keeps them all.
-		if multi := ev.multiValueHeaders.list; len(multi) > 0 {
-			r.header = make(map[string][]string, len(multi))
-			for _, h := range multi {
-				key := strings.ToLower(h.name)
-				r.header[key] = append(r.header[key], h.values...)
+		if len(ev.MultiValueHeaders) > 0 {
+			r.header = make(map[string][]string, len(ev.MultiValueHeaders))
+			for name, vs := range ev.MultiValueHeaders {
+				key := strings.ToLower(name)
+				r.header[key] = append(r.header[key], vs...)
 			}
 		} else {
-			r.header = singleValued(ev.headers.list)
+			r.header = singleValued(ev.Headers)
 		}
-		r.received = plausible(rc.requestTimeEpoch, now)
+		r.received = plausible(ev.RequestContext.RequestTimeEpoch, now)
 	default:
 		return nil, fail(reply.MalformedEvent, notAnEvent)
 	}
 
-	r.bodyText, r.bodyBase64 = ev.body, ev.isBase64Encoded
-	if r.bodyText == nil {
-		r.bodyText = []byte{} // an absent body is an empty one, never nil
-	}
+	r.bodyText, r.bodyBase64 = ev.Body, ev.IsBase64Encoded
 	return r, nil
 }
 
 // singleValued turns headers of one value each into the request's form, lower-case names
 // to values. The values share one backing array, so that a request costs one allocation
 // for them rather than one per header.
-func singleValued(headers []header) map[string][]string {
+func singleValued(headers map[string]string) map[string][]string {
 	out := make(map[string][]string, len(headers))
 	values := make([]string, 0, len(headers))
-	for _, h := range headers {
-		values = append(values, h.value)
-		out[strings.ToLower(h.name)] = values[len(values)-1 : len(values) : len(values)]
+	for name, v := range headers {
+		values = append(values, v)
+		out[strings.ToLower(name)] = values[len(values)-1 : len(values) : len(values)]
 	}
 	return out
 }
@@ -161,14 +167,14 @@ func singleValued(headers []header) map[string][]string {
 // httpAPIRoute is the route the HTTP API matched: the path of routeKey ("POST /slack"), or,
 // for the $default route, rawPath less the stage prefix.
 func httpAPIRoute(ev *event) string {
-	if ev.routeKey != "" && ev.routeKey != "$default" {
-		if _, path, ok := strings.Cut(ev.routeKey, " "); ok {
+	if ev.RouteKey != "" && ev.RouteKey != "$default" {
+		if _, path, ok := strings.Cut(ev.RouteKey, " "); ok {
 			return path
 		}
-		return ev.routeKey
+		return ev.RouteKey
 	}
-	path := ev.rawPath
-	if stage := ev.requestContext.stage; stage != "" && stage != "$default" {
+	path := ev.RawPath
+	if stage := ev.RequestContext.Stage; stage != "" && stage != "$default" {
 		if rest, ok := strings.CutPrefix(path, "/"+stage); ok && (rest == "" || rest[0] == '/') {
 			path = rest
 		}
@@ -189,19 +195,17 @@ func (r *request) decodeBody() *reply.Outcome {
 
 // decode applies the size limit and base64 decoding. Base64 text longer than the encoded
 // size of MaxBody is refused before it is decoded.
-func decode(body []byte, isBase64 bool) ([]byte, *reply.Outcome) {
+func decode(body string, isBase64 bool) ([]byte, *reply.Outcome) {
 	if !isBase64 {
 		if len(body) > MaxBody {
 			return nil, fail(reply.TooLarge, "the body is over 64 KiB")
 		}
-		return body, nil
+		return []byte(body), nil
 	}
 	if len(body) > base64.StdEncoding.EncodedLen(MaxBody) {
 		return nil, fail(reply.TooLarge, "the body is over 64 KiB")
 	}
-	b := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
-	n, err := base64.StdEncoding.Decode(b, body)
-	b = b[:n]
+	b, err := base64.StdEncoding.DecodeString(body)
 	if err != nil {
 		return nil, fail(reply.MalformedEvent, "the event body is marked base64 but is not")
 	}
