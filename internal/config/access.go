@@ -44,6 +44,21 @@ type Access struct {
 	Workflows []string
 }
 
+// The access variables, by the Access field each one fills: log lines name the list a
+// refused caller or workflow is missing from.
+const (
+	SlackTeamsVariable      = "ALLOWED_SLACK_TEAM_IDS"
+	SlackUsersVariable      = "ALLOWED_SLACK_USER_IDS"
+	SlackChannelsVariable   = "ALLOWED_SLACK_CHANNEL_IDS"
+	SlackAppIDVariable      = "SLACK_APP_ID"
+	TeamsTenantsVariable    = "ALLOWED_TEAMS_TENANT_IDS"
+	DiscordGuildsVariable   = "ALLOWED_DISCORD_GUILD_IDS"
+	DiscordUsersVariable    = "ALLOWED_DISCORD_USER_IDS"
+	MattermostTeamsVariable = "ALLOWED_MATTERMOST_TEAM_IDS"
+	MattermostUsersVariable = "ALLOWED_MATTERMOST_USER_IDS"
+	WorkflowsVariable       = "ALLOWED_WORKFLOW_IDS"
+)
+
 // loadResponseMode reads RESPONSE_MODE: sync (the default) or deferred.
 func loadResponseMode(getenv func(string) string) (ResponseMode, error) {
 	raw := strings.TrimSpace(getenv("RESPONSE_MODE"))
@@ -64,15 +79,15 @@ func loadAccess(getenv func(string) string) (Access, error) {
 		target *[]string
 		name   string
 	}{
-		{&a.SlackTeams, "ALLOWED_SLACK_TEAM_IDS"},
-		{&a.SlackUsers, "ALLOWED_SLACK_USER_IDS"},
-		{&a.SlackChannels, "ALLOWED_SLACK_CHANNEL_IDS"},
-		{&a.TeamsTenants, "ALLOWED_TEAMS_TENANT_IDS"},
-		{&a.DiscordGuilds, "ALLOWED_DISCORD_GUILD_IDS"},
-		{&a.DiscordUsers, "ALLOWED_DISCORD_USER_IDS"},
-		{&a.MattermostTeams, "ALLOWED_MATTERMOST_TEAM_IDS"},
-		{&a.MattermostUsers, "ALLOWED_MATTERMOST_USER_IDS"},
-		{&a.Workflows, "ALLOWED_WORKFLOW_IDS"},
+		{&a.SlackTeams, SlackTeamsVariable},
+		{&a.SlackUsers, SlackUsersVariable},
+		{&a.SlackChannels, SlackChannelsVariable},
+		{&a.TeamsTenants, TeamsTenantsVariable},
+		{&a.DiscordGuilds, DiscordGuildsVariable},
+		{&a.DiscordUsers, DiscordUsersVariable},
+		{&a.MattermostTeams, MattermostTeamsVariable},
+		{&a.MattermostUsers, MattermostUsersVariable},
+		{&a.Workflows, WorkflowsVariable},
 	}
 	for _, l := range lists {
 		ids, err := idList(getenv, l.name)
@@ -82,10 +97,10 @@ func loadAccess(getenv func(string) string) (Access, error) {
 		*l.target = ids
 	}
 
-	a.SlackAppID = strings.TrimSpace(getenv("SLACK_APP_ID"))
+	a.SlackAppID = strings.TrimSpace(getenv(SlackAppIDVariable))
 	if strings.ContainsAny(a.SlackAppID, ", \t") {
-		return Access{}, fmt.Errorf("SLACK_APP_ID is %q: expected one Slack app id such as "+
-			"A0123456789", a.SlackAppID)
+		return Access{}, fmt.Errorf("%s is %q: expected one Slack app id such as "+
+			"A0123456789", SlackAppIDVariable, a.SlackAppID)
 	}
 	return a, nil
 }

@@ -140,3 +140,28 @@ func TestLoadReadsAccessAndMode(t *testing.T) {
 		t.Errorf("err = %v; want one naming ALLOWED_SLACK_TEAM_IDS", err)
 	}
 }
+
+func TestAccessVariablesAreTheOnesRead(t *testing.T) {
+	lists := map[string]func(Access) []string{
+		SlackTeamsVariable:      func(a Access) []string { return a.SlackTeams },
+		SlackUsersVariable:      func(a Access) []string { return a.SlackUsers },
+		SlackChannelsVariable:   func(a Access) []string { return a.SlackChannels },
+		TeamsTenantsVariable:    func(a Access) []string { return a.TeamsTenants },
+		DiscordGuildsVariable:   func(a Access) []string { return a.DiscordGuilds },
+		DiscordUsersVariable:    func(a Access) []string { return a.DiscordUsers },
+		MattermostTeamsVariable: func(a Access) []string { return a.MattermostTeams },
+		MattermostUsersVariable: func(a Access) []string { return a.MattermostUsers },
+		WorkflowsVariable:       func(a Access) []string { return a.Workflows },
+	}
+	for name, field := range lists {
+		a, err := loadAccess(func(v string) string {
+			if v == name {
+				return "id-1"
+			}
+			return ""
+		})
+		if err != nil || !slices.Equal(field(a), []string{"id-1"}) {
+			t.Errorf("%s read as %q, %v", name, field(a), err)
+		}
+	}
+}

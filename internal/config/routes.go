@@ -28,6 +28,15 @@ type RouteSettings struct {
 
 	// AllowedActors lists the actors that may act.
 	AllowedActors []string
+
+	// Variables names the variables the settings were read from, so that a log line can
+	// name the one to change.
+	Variables RouteVariables
+}
+
+// RouteVariables names the variables of one route's settings, such as GITHUB_ALLOWED_EVENTS.
+type RouteVariables struct {
+	ExecutionIDPointer, AllowedEvents, AllowedActors string
 }
 
 // DefaultExecutionIDPointer is where a ticket route looks for the execution id by default.
@@ -73,8 +82,13 @@ func loadRoute(getenv func(string) string, p provider) (RouteSettings, error) {
 	prefix := strings.ToUpper(p.name) + "_"
 	var s RouteSettings
 	var err error
+	s.Variables = RouteVariables{
+		ExecutionIDPointer: prefix + "EXECUTION_ID_POINTER",
+		AllowedEvents:      prefix + "ALLOWED_EVENTS",
+		AllowedActors:      prefix + "ALLOWED_ACTORS",
+	}
 
-	if s.AllowedActors, err = list(getenv, prefix+"ALLOWED_ACTORS"); err != nil {
+	if s.AllowedActors, err = list(getenv, s.Variables.AllowedActors); err != nil {
 		return s, err
 	}
 	if p.chat {
@@ -86,27 +100,27 @@ func loadRoute(getenv func(string) string, p provider) (RouteSettings, error) {
 		name   string
 		def    string
 	}{
-		{&s.ExecutionIDPointer, "EXECUTION_ID_POINTER", DefaultExecutionIDPointer},
-		{&s.ActionPointer, "ACTION_POINTER", p.action},
-		{&s.EventPointer, "EVENT_POINTER", p.event},
-		{&s.ActorPointer, "ACTOR_POINTER", p.actor},
+		{&s.ExecutionIDPointer, s.Variables.ExecutionIDPointer, DefaultExecutionIDPointer},
+		{&s.ActionPointer, prefix + "ACTION_POINTER", p.action},
+		{&s.EventPointer, prefix + "EVENT_POINTER", p.event},
+		{&s.ActorPointer, prefix + "ACTOR_POINTER", p.actor},
 	}
 	for _, ptr := range pointers {
-		if *ptr.target, err = pointer(getenv, prefix+ptr.name, ptr.def); err != nil {
+		if *ptr.target, err = pointer(getenv, ptr.name, ptr.def); err != nil {
 			return s, err
 		}
 	}
 
-	if s.AllowedEvents, err = list(getenv, prefix+"ALLOWED_EVENTS"); err != nil {
+	if s.AllowedEvents, err = list(getenv, s.Variables.AllowedEvents); err != nil {
 		return s, err
 	}
 	if len(s.AllowedEvents) > 0 && s.EventPointer == "" && !p.eventHeader {
-		return s, fmt.Errorf("%sALLOWED_EVENTS is set but %sEVENT_POINTER is not: expected "+
-			"the JSON pointer to the event type in the payload", prefix, prefix)
+		return s, fmt.Errorf("%s is set but %sEVENT_POINTER is not: expected "+
+			"the JSON pointer to the event type in the payload", s.Variables.AllowedEvents, prefix)
 	}
 	if len(s.AllowedActors) > 0 && s.ActorPointer == "" {
-		return s, fmt.Errorf("%sALLOWED_ACTORS is set but %sACTOR_POINTER is not: expected "+
-			"the JSON pointer to the actor in the payload", prefix, prefix)
+		return s, fmt.Errorf("%s is set but %sACTOR_POINTER is not: expected "+
+			"the JSON pointer to the actor in the payload", s.Variables.AllowedActors, prefix)
 	}
 	return s, nil
 }

@@ -116,3 +116,18 @@ func TestLoadReadsRoutes(t *testing.T) {
 		t.Errorf("DefaultRoutes has %d routes, Load %d", len(DefaultRoutes()), len(c.Routes))
 	}
 }
+
+func TestRouteSettingsNameTheirVariables(t *testing.T) {
+	routes := DefaultRoutes()
+	want := map[string]RouteVariables{
+		"github": {ExecutionIDPointer: "GITHUB_EXECUTION_ID_POINTER",
+			AllowedEvents: "GITHUB_ALLOWED_EVENTS", AllowedActors: "GITHUB_ALLOWED_ACTORS"},
+		"teams": {ExecutionIDPointer: "TEAMS_EXECUTION_ID_POINTER",
+			AllowedEvents: "TEAMS_ALLOWED_EVENTS", AllowedActors: "TEAMS_ALLOWED_ACTORS"},
+	}
+	for name, w := range want {
+		if got := routes[name].Variables; got != w {
+			t.Errorf("%s variables = %+v; want %+v", name, got, w)
+		}
+	}
+}
