@@ -30,31 +30,31 @@ func refuse(a config.Access, route string, c caller) *refusal {
 	case "slack":
 		if a.SlackAppID != "" && (!c.hasApp || c.app != a.SlackAppID) {
 			return &refusal{tell: "the command did not come from the configured Slack app",
-				reason: "slack api_app_id " + quote(c.app) + " is not SLACK_APP_ID"}
+				reason: "slack api_app_id " + quote(c.app) + " is not " + config.SlackAppIDVariable}
 		}
 		checks = []check{
-			{a.SlackTeams, c.team, "slack team", "ALLOWED_SLACK_TEAM_IDS",
+			{a.SlackTeams, c.team, "slack team", config.SlackTeamsVariable,
 				"this workspace may not use this command"},
-			{a.SlackChannels, c.channel, "slack channel", "ALLOWED_SLACK_CHANNEL_IDS",
+			{a.SlackChannels, c.channel, "slack channel", config.SlackChannelsVariable,
 				"this command may not be used in this channel"},
-			{a.SlackUsers, c.user, "slack user", "ALLOWED_SLACK_USER_IDS",
+			{a.SlackUsers, c.user, "slack user", config.SlackUsersVariable,
 				"you are not allowed to use this command"},
 		}
 	case "teams":
-		checks = []check{{a.TeamsTenants, c.tenant, "teams tenant", "ALLOWED_TEAMS_TENANT_IDS",
+		checks = []check{{a.TeamsTenants, c.tenant, "teams tenant", config.TeamsTenantsVariable,
 			"this organisation may not use this command"}}
 	case "discord":
 		checks = []check{
-			{a.DiscordGuilds, c.team, "discord guild", "ALLOWED_DISCORD_GUILD_IDS",
+			{a.DiscordGuilds, c.team, "discord guild", config.DiscordGuildsVariable,
 				"this server may not use this command"},
-			{a.DiscordUsers, c.user, "discord user", "ALLOWED_DISCORD_USER_IDS",
+			{a.DiscordUsers, c.user, "discord user", config.DiscordUsersVariable,
 				"you are not allowed to use this command"},
 		}
 	case "mattermost":
 		checks = []check{
-			{a.MattermostTeams, c.team, "mattermost team", "ALLOWED_MATTERMOST_TEAM_IDS",
+			{a.MattermostTeams, c.team, "mattermost team", config.MattermostTeamsVariable,
 				"this team may not use this command"},
-			{a.MattermostUsers, c.user, "mattermost user", "ALLOWED_MATTERMOST_USER_IDS",
+			{a.MattermostUsers, c.user, "mattermost user", config.MattermostUsersVariable,
 				"you are not allowed to use this command"},
 		}
 	}
@@ -86,7 +86,8 @@ func (h *Handler) precheck(ctx context.Context, cmd command.Command,
 		return "", &o
 	}
 	if !slices.Contains(h.access.Workflows, exec.WorkflowID) {
-		rec.cause = fmt.Errorf("workflow %s is not in ALLOWED_WORKFLOW_IDS", exec.WorkflowID)
+		rec.cause = fmt.Errorf("workflow %s is not in %s", exec.WorkflowID,
+			config.WorkflowsVariable)
 		return exec.WorkflowID, &reply.Outcome{Kind: reply.NotAllowed, ExecutionID: id,
 			WorkflowID: exec.WorkflowID,
 			Detail:     "executions of workflow " + exec.WorkflowID + " may not be acted on here"}

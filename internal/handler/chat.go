@@ -39,7 +39,7 @@ func teamsParser(s config.RouteSettings) func(*request) (command.Command, *reply
 			return command.Command{}, fail(reply.BadCommand, "The request is not a Teams message.")
 		}
 		actor := activity.From.AADObjectID
-		if o := refuseActor("teams", s.AllowedActors, actor, actor != ""); o != nil {
+		if o := refuseActor(s, actor, actor != ""); o != nil {
 			return command.Command{}, o
 		}
 		text := teamsMention().ReplaceAllString(activity.Text, " ")
@@ -59,7 +59,7 @@ func mattermostParser(s config.RouteSettings) func(*request) (command.Command, *
 			return command.Command{}, fail(reply.BadCommand, "A command field came more than once.")
 		}
 		actor := form.Get("user_id")
-		if o := refuseActor("mattermost", s.AllowedActors, actor, actor != ""); o != nil {
+		if o := refuseActor(s, actor, actor != ""); o != nil {
 			return command.Command{}, o
 		}
 		return commandOrMistake(command.ParseText(form.Get("text")))
@@ -129,7 +129,7 @@ func discordParser(s config.RouteSettings) func(*request) (command.Command, *rep
 		case in.User != nil:
 			actor = in.User.ID
 		}
-		if o := refuseActor("discord", s.AllowedActors, actor, actor != ""); o != nil {
+		if o := refuseActor(s, actor, actor != ""); o != nil {
 			return command.Command{}, o
 		}
 		return discordCommand(in.Data.Name, in.Data.Options)

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/sailpoint-cancel/wfcancel/internal/config"
@@ -70,15 +69,15 @@ func providerRoutes(tolerance time.Duration,
 
 // refuseActor is the ignored outcome for an actor outside the route's allow-list, or nil when
 // the actor may act.
-func refuseActor(route string, allowed []string, actor string, found bool) *reply.Outcome {
-	if len(allowed) == 0 {
+func refuseActor(s config.RouteSettings, actor string, found bool) *reply.Outcome {
+	if len(s.AllowedActors) == 0 {
 		return nil
 	}
-	variable := strings.ToUpper(route) + "_ALLOWED_ACTORS"
+	variable := s.Variables.AllowedActors
 	if !found {
 		return ignored("the delivery names no actor, and " + variable + " is set")
 	}
-	if !slices.Contains(allowed, actor) {
+	if !slices.Contains(s.AllowedActors, actor) {
 		return ignored("actor " + quote(actor) + " is not in " + variable)
 	}
 	return nil

@@ -77,7 +77,7 @@ func (t ticket) authorize(req *request, doc any) *reply.Outcome {
 	s := t.settings
 	if len(s.AllowedEvents) > 0 {
 		event, found := t.event(req, doc)
-		variable := t.variable("ALLOWED_EVENTS")
+		variable := s.Variables.AllowedEvents
 		if !found {
 			return ignored("the delivery names no event type, and " + variable + " is set")
 		}
@@ -89,7 +89,7 @@ func (t ticket) authorize(req *request, doc any) *reply.Outcome {
 		return nil
 	}
 	actor, found := text(doc, s.ActorPointer)
-	return refuseActor(t.name, s.AllowedActors, actor, found)
+	return refuseActor(s, actor, found)
 }
 
 // event is the delivery's event type: at the event pointer when one is set, else in the
@@ -110,7 +110,7 @@ func (t ticket) executionID(doc any) (string, *reply.Outcome) {
 	p := t.settings.ExecutionIDPointer
 	value, found, err := command.Pointer(doc, p)
 	if err != nil || !found || value == nil {
-		return "", ignored("nothing at " + t.variable("EXECUTION_ID_POINTER") + " " + p)
+		return "", ignored("nothing at " + t.settings.Variables.ExecutionIDPointer + " " + p)
 	}
 	s, ok := value.(string)
 	if !ok {
@@ -146,10 +146,6 @@ func (t ticket) action(doc any) (command.Action, *reply.Outcome) {
 		}
 	}
 	return "", ignored("the action at " + p + " is neither cancel nor status")
-}
-
-func (t ticket) variable(suffix string) string {
-	return strings.ToUpper(t.name) + "_" + suffix
 }
 
 // text returns the string at pointer p in doc.
