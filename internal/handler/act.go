@@ -27,7 +27,7 @@ const (
 )
 
 // dispatch authorizes the caller, then hands the command to an asynchronous invocation
-// (deferred mode, Slack and Discord) or acts on it. It writes the audit line whenever this
+// (deferred mode, routes with a follow-up) or acts on it. It writes the audit line whenever this
 // invocation knows the outcome; a command handed off is audited by the invocation that
 // does the work, and a repeat answered from the replay memory is not audited at all, since
 // nothing was done (its request line says replayed).
@@ -38,7 +38,7 @@ func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd com
 	if r := refuse(h.access, rt.name, who); r != nil {
 		rec.cause = errors.New(r.reason)
 		o = reply.Outcome{Kind: reply.NotAllowed, ExecutionID: cmd.ExecutionID, Detail: r.tell}
-	} else if h.defers(rt.name) && cmd.Action != command.Help {
+	} else if h.defers(rt) && cmd.Action != command.Help {
 		o = h.handOffOnce(ctx, req, rt, cmd, who, bundle, proof, rec)
 	} else if rt.replay {
 		o = h.actOnce(ctx, req, rt, cmd, bundle, proof, rec)

@@ -119,7 +119,7 @@ func (h *Handler) discordCaller(body []byte) caller {
 	}
 	if isDiscordSnowflake(in.ApplicationID) && isDiscordToken(in.Token) &&
 		strings.Trim(in.Token, ".") != "" {
-		c.replyURL = h.replies.discordOrigin + "/api/v10/webhooks/" + in.ApplicationID + "/" +
+		c.replyURL = h.replies.origins["discord"] + "/api/v10/webhooks/" + in.ApplicationID + "/" +
 			in.Token + "/messages/@original"
 	}
 	return c

@@ -85,8 +85,8 @@ func asDeferred(raw []byte) (deferredEvent, bool) {
 }
 
 // defers reports whether the route's commands are handed to an asynchronous invocation.
-func (h *Handler) defers(route string) bool {
-	return h.deferred && (route == "slack" || route == "discord")
+func (h *Handler) defers(rt *route) bool {
+	return h.deferred && rt.followUp != nil
 }
 
 // handOff validates a command in the synchronous half and hands it to an asynchronous
@@ -249,10 +249,7 @@ func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawM
 	rec.outcome = h.work(ctx, cmd, bundle, rec)
 	o := rec.outcome
 
-	body := reply.SlackFollowUp(o)
-	if p.Provider == "discord" {
-		body = reply.DiscordFollowUp(o)
-	}
+	body := h.replies.followUps[p.Provider].message(o) // check found the provider's follow-up
 	attempts, derr := h.replies.deliver(ctx, p.Provider, target, body)
 
 	h.audit(ctx, auditEntry{provider: p.Provider, team: p.Team, user: p.User,

@@ -68,7 +68,7 @@ func deferredEnv(t *testing.T, replies *replyServer, access config.Access) (*env
 		}
 	})
 	if replies != nil {
-		e.h.replies.discordOrigin = replies.URL
+		e.h.replies.origins["discord"] = replies.URL
 	}
 	return e, inv
 }

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sailpoint-cancel/wfcancel/internal/reply"
 )
 
 // Follow-up delivery rules.
@@ -33,6 +35,31 @@ const (
 	discordReplyHost = "discord.com"
 )
 
+// followUp is how a route whose caller waits only a few seconds is answered in deferred
+// mode: the command is acknowledged at once, and its answer is sent later to the reply
+// address the request carried.
+type followUp struct {
+	// host is the one host the route's reply addresses may name.
+	host string
+
+	// path, when set, accepts only the escaped paths a reply address may have.
+	path func(escaped string) bool
+
+	// method sends the answer: a POST to Slack's response_url, a PATCH of Discord's original
+	// response.
+	method string
+
+	// message is the answer's body.
+	message func(reply.Outcome) []byte
+}
+
+// isDiscordOriginal accepts the path of a Discord interaction's original response, without
+// dot segments.
+func isDiscordOriginal(escaped string) bool {
+	return isDiscordReplyPath(escaped) && !strings.Contains(escaped, "/./") &&
+		!strings.Contains(escaped, "/../")
+}
+
 // isDiscordReplyPath reports whether path is that of a deferred interaction's original
 // response: /api/v10/webhooks/{application id}/{interaction token}/messages/@original.
 func isDiscordReplyPath(path string) bool {
@@ -48,32 +75,48 @@ func isDiscordReplyPath(path string) bool {
 	return isDiscordSnowflake(application) && isDiscordToken(token)
 }
 
-// replyTargets checks the addresses deferred answers go to and delivers them there.
+// replyTargets checks the addresses deferred answers go to and delivers them there. Its
+// maps are keyed by the name of a route that has a follow-up (the provider).
 type replyTargets struct {
+	followUps map[string]*followUp
+
 	// hosts maps a provider to the one host its reply addresses may name.
 	hosts map[string]string
 
+	// origins maps a provider to what a reply address built from a request's ids starts with.
+	origins map[string]string
+
 	// loopback accepts plain http and any port, for stand-ins on 127.0.0.1 in tests only.
 	loopback bool
-
-	// discordOrigin is what a Discord reply address is built on.
-	discordOrigin string
 
 	client *http.Client
 	sleep  func(ctx context.Context, d time.Duration) error
 }
 
-func newReplyTargets(client *http.Client, testHosts map[string]string) *replyTargets {
+// newReplyTargets gathers the follow-ups of the routes. testHosts replaces the host of a
+// route that has one; a name without a follow-up is ignored.
+func newReplyTargets(all map[string]*route, client *http.Client,
+	testHosts map[string]string) *replyTargets {
 	t := &replyTargets{
-		hosts:         map[string]string{"slack": slackReplyHost, "discord": discordReplyHost},
-		discordOrigin: "https://" + discordReplyHost,
-		client:        client,
-		sleep:         sleepContext,
+		followUps: map[string]*followUp{},
+		hosts:     map[string]string{},
+		origins:   map[string]string{},
+		client:    client,
+		sleep:     sleepContext,
+	}
+	for _, rt := range all {
+		if rt.followUp != nil {
+			t.followUps[rt.name] = rt.followUp
+			t.hosts[rt.name] = rt.followUp.host
+			t.origins[rt.name] = "https://" + rt.followUp.host
+		}
 	}
 	if len(testHosts) > 0 {
 		t.loopback = true
 		for provider, host := range testHosts {
-			t.hosts[provider] = strings.ToLower(host)
+			if _, ok := t.hosts[provider]; ok {
+				t.hosts[provider] = strings.ToLower(host)
+			}
 		}
 	}
 	return t
@@ -82,7 +125,7 @@ func newReplyTargets(client *http.Client, testHosts map[string]string) *replyTar
 // route is the name of the route whose replies go to provider's host, or "" for any other
 // provider, so that a metric never carries a name taken from an event.
 func (t *replyTargets) route(provider string) string {
-	if _, ok := t.hosts[provider]; ok {
+	if _, ok := t.followUps[provider]; ok {
 		return provider
 	}
 	return ""
@@ -93,7 +136,8 @@ var errReplyTarget = errors.New("reply target refused")
 
 // check parses a provider's reply address and accepts it only when it is exactly what the
 // provider sends: https, no user info, no port but 443, the provider's host (compared without
-// regard to case), and for Discord the original-response path. Errors name the host only.
+// regard to case), and the provider's path when it has one (Discord's original response).
+// Errors name the host only.
 func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 	want, ok := t.hosts[provider]
 	if !ok {
@@ -122,17 +166,15 @@ func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 	case u.Port() != "" && u.Port() != "443":
 		return nil, fmt.Errorf("%w: port on host %s", errReplyTarget, host)
 	}
-	if provider == "discord" && (!isDiscordReplyPath(u.EscapedPath()) ||
-		strings.Contains(u.EscapedPath(), "/./") || strings.Contains(u.EscapedPath(), "/../")) {
+	if path := t.followUps[provider].path; path != nil && !path(u.EscapedPath()) {
 		return nil, fmt.Errorf("%w: path on host %s", errReplyTarget, host)
 	}
 	return u, nil
 }
 
-// deliver sends a follow-up: a POST to Slack's response_url, a PATCH of Discord's original
-// response. It retries after a 5xx, a timeout or a connection error, with backoff, until
-// one attempt is accepted, followUpAttempts are spent or ctx ends. It returns the attempts
-// made. A retry after a timeout may repeat a message the provider did receive; nothing else
+// deliver sends a follow-up with the provider's method. It retries after a 5xx, a timeout
+// or a connection error, with backoff, until one attempt is accepted, followUpAttempts are
+// spent or ctx ends. It returns the attempts made. A retry after a timeout may repeat a message the provider did receive; nothing else
 // is ever sent twice.
 func (t *replyTargets) deliver(ctx context.Context, provider string, target *url.URL,
 	body []byte) (int, error) {
@@ -142,15 +184,15 @@ func (t *replyTargets) deliver(ctx context.Context, provider string, target *url
 		return 0, fmt.Errorf("post follow-up to %s: no reply client in sync mode",
 			target.Hostname())
 	}
-	method := http.MethodPost
-	if provider == "discord" {
-		method = http.MethodPatch
+	f, ok := t.followUps[provider]
+	if !ok {
+		return 0, fmt.Errorf("%w: %s answers synchronously", errReplyTarget, provider)
 	}
 	var err error
 	wait := followUpBackoff
 	for attempt := 1; ; attempt++ {
 		var retry bool
-		retry, err = t.attempt(ctx, method, target, body)
+		retry, err = t.attempt(ctx, f.method, target, body)
 		if err == nil || !retry || attempt == followUpAttempts {
 			return attempt, err
 		}

@@ -17,7 +17,7 @@ import (
 )
 
 func TestReplyTargetCheck(t *testing.T) {
-	production := newReplyTargets(nil, nil)
+	production := newReplyTargets(routes(0, nil), nil, nil)
 	discordPath := "/api/v10/webhooks/123456/tok_EN-1.x/messages/@original"
 	rows := []struct {
 		name, provider, raw string
@@ -98,7 +98,7 @@ func TestReplyTargetCheck(t *testing.T) {
 }
 
 func TestReplyTargetCheckWithATestHost(t *testing.T) {
-	targets := newReplyTargets(nil, map[string]string{"slack": "127.0.0.1"})
+	targets := newReplyTargets(routes(0, nil), nil, map[string]string{"slack": "127.0.0.1"})
 	if _, err := targets.check("slack", "http://127.0.0.1:4567/commands/1"); err != nil {
 		t.Errorf("loopback stand-in refused: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestNewRequiresAReplyClientInDeferredMode(t *testing.T) {
 
 func TestDeliverWithoutAReplyClientFailsWithoutPosting(t *testing.T) {
 	srv := newReplyServer(t)
-	targets := newReplyTargets(nil, map[string]string{"slack": "127.0.0.1"})
+	targets := newReplyTargets(routes(0, nil), nil, map[string]string{"slack": "127.0.0.1"})
 	u, _ := url.Parse(srv.URL + "/commands/1")
 	attempts, err := targets.deliver(t.Context(), "slack", u, []byte(`{"x":1}`))
 	if err == nil || attempts != 0 {
@@ -199,7 +199,7 @@ func TestDeliver(t *testing.T) {
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			srv := newReplyServer(t, row.statuses...)
-			targets := newReplyTargets(testReplyClient(),
+			targets := newReplyTargets(routes(0, nil), testReplyClient(),
 				map[string]string{row.provider: "127.0.0.1"})
 			var waits []time.Duration
 			targets.sleep = func(_ context.Context, d time.Duration) error {

@@ -100,19 +100,20 @@ func New(o Options) *Handler {
 	if o.ResponseMode == config.ResponseDeferred && o.ReplyClient == nil {
 		panic("handler: Options.ReplyClient is required in deferred mode")
 	}
+	all := routes(o.SignatureTolerance, o.Routes)
 	h := &Handler{
 		secrets:   o.Secrets,
 		sailpoint: o.SailPoint,
 		log:       o.Logger,
 		now:       o.Now,
-		routes:    routes(o.SignatureTolerance, o.Routes),
+		routes:    all,
 		replays:   newReplayMemory(replayCapacity),
 		tolerance: o.SignatureTolerance,
 		metrics:   o.Metrics,
 		deferred:  o.ResponseMode == config.ResponseDeferred,
 		invoker:   o.Invoker,
 		access:    o.Access,
-		replies:   newReplyTargets(o.ReplyClient, o.TestReplyHosts),
+		replies:   newReplyTargets(all, o.ReplyClient, o.TestReplyHosts),
 	}
 	if h.now == nil {
 		h.now = time.Now

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"net/http"
 	"slices"
 	"time"
 
@@ -50,6 +51,8 @@ func providerRoutes(tolerance time.Duration,
 		"/discord": {
 			name: "discord", verifier: webhook.Discord(tolerance), deadline: discordDeadline,
 			parse: discordParser(get("discord")), answer: reply.Discord, replay: true,
+			followUp: &followUp{host: discordReplyHost, path: isDiscordOriginal,
+				method: http.MethodPatch, message: reply.DiscordFollowUp},
 		},
 		"/mattermost": {
 			name: "mattermost", verifier: webhook.MattermostToken(),

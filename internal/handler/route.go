@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"net/http"
 	"net/url"
 	"time"
 
@@ -29,6 +30,10 @@ type route struct {
 	// replay makes the route remember what it acted on and answer a repeated delivery with
 	// the first answer, without calling SailPoint again.
 	replay bool
+
+	// followUp, when set, lets deferred mode acknowledge the route's commands at once and
+	// send their answers later.
+	followUp *followUp
 }
 
 // routes returns every route the handler serves, keyed by path, with the per-route settings
@@ -41,6 +46,8 @@ func routes(tolerance time.Duration, settings map[string]config.RouteSettings) m
 			deadline: slackDeadline,
 			parse:    parseSlack,
 			answer:   reply.Slack,
+			followUp: &followUp{host: slackReplyHost, method: http.MethodPost,
+				message: reply.SlackFollowUp},
 		},
 		"/webhook": {
 			name:     "webhook",
