@@ -33,9 +33,9 @@ const (
 // nothing was done (its request line says replayed).
 func (h *Handler) dispatch(ctx context.Context, req *request, rt *route, cmd command.Command,
 	bundle secret.Bundle, proof webhook.Proof, rec *record) reply.Outcome {
-	who := h.callerOf(rt.name, req.body)
+	who := h.callerOf(rt, req.body)
 	var o reply.Outcome
-	if r := refuse(h.access, rt.name, who); r != nil {
+	if r := refuse(h.access, rt, who); r != nil {
 		rec.cause = errors.New(r.reason)
 		o = reply.Outcome{Kind: reply.NotAllowed, ExecutionID: cmd.ExecutionID, Detail: r.tell}
 	} else if h.defers(rt) && cmd.Action != command.Help {

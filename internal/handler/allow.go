@@ -16,55 +16,75 @@ type refusal struct {
 	tell, reason string
 }
 
+// allowList is one of a route's caller allow-lists: while it is set, a caller whose id is
+// missing from it is refused.
+type allowList struct {
+	allowed  []string
+	id       string // the caller's id the list is matched against
+	what     string // the id in the reason, e.g. "slack user"
+	variable string // the variable that sets the list
+	tell     string // what the refused caller is told
+}
+
 // refuse checks the caller against the route's allow-lists; nil means the caller may act.
-func refuse(a config.Access, route string, c caller) *refusal {
-	type check struct {
-		allowed []string
-		value   string
-		what    string // the id in the reason, e.g. "slack user"
-		list    string
-		tell    string
+func refuse(a config.Access, rt *route, c caller) *refusal {
+	if rt.refuse == nil {
+		return nil
 	}
-	var checks []check
-	switch route {
-	case "slack":
-		if a.SlackAppID != "" && (!c.hasApp || c.app != a.SlackAppID) {
-			return &refusal{tell: "the command did not come from the configured Slack app",
-				reason: "slack api_app_id " + quote(c.app) + " is not " + config.SlackAppIDVariable}
-		}
-		checks = []check{
-			{a.SlackTeams, c.team, "slack team", config.SlackTeamsVariable,
-				"this workspace may not use this command"},
-			{a.SlackChannels, c.channel, "slack channel", config.SlackChannelsVariable,
-				"this command may not be used in this channel"},
-			{a.SlackUsers, c.user, "slack user", config.SlackUsersVariable,
-				"you are not allowed to use this command"},
-		}
-	case "teams":
-		checks = []check{{a.TeamsTenants, c.tenant, "teams tenant", config.TeamsTenantsVariable,
-			"this organisation may not use this command"}}
-	case "discord":
-		checks = []check{
-			{a.DiscordGuilds, c.team, "discord guild", config.DiscordGuildsVariable,
-				"this server may not use this command"},
-			{a.DiscordUsers, c.user, "discord user", config.DiscordUsersVariable,
-				"you are not allowed to use this command"},
-		}
-	case "mattermost":
-		checks = []check{
-			{a.MattermostTeams, c.team, "mattermost team", config.MattermostTeamsVariable,
-				"this team may not use this command"},
-			{a.MattermostUsers, c.user, "mattermost user", config.MattermostUsersVariable,
-				"you are not allowed to use this command"},
-		}
-	}
-	for _, ch := range checks {
-		if len(ch.allowed) > 0 && (ch.value == "" || !slices.Contains(ch.allowed, ch.value)) {
-			return &refusal{tell: ch.tell,
-				reason: ch.what + " " + quote(ch.value) + " is not in " + ch.list}
+	return rt.refuse(a, c)
+}
+
+// outside is the refusal of the first list the caller is missing from, or nil.
+func outside(lists ...allowList) *refusal {
+	for _, l := range lists {
+		if len(l.allowed) > 0 && (l.id == "" || !slices.Contains(l.allowed, l.id)) {
+			return &refusal{tell: l.tell,
+				reason: l.what + " " + quote(l.id) + " is not in " + l.variable}
 		}
 	}
 	return nil
+}
+
+// refuseSlack checks the Slack app, then the workspace, channel and user lists.
+func refuseSlack(a config.Access, c caller) *refusal {
+	if a.SlackAppID != "" && (!c.hasApp || c.app != a.SlackAppID) {
+		return &refusal{tell: "the command did not come from the configured Slack app",
+			reason: "slack api_app_id " + quote(c.app) + " is not " + config.SlackAppIDVariable}
+	}
+	return outside(
+		allowList{a.SlackTeams, c.team, "slack team", config.SlackTeamsVariable,
+			"this workspace may not use this command"},
+		allowList{a.SlackChannels, c.channel, "slack channel", config.SlackChannelsVariable,
+			"this command may not be used in this channel"},
+		allowList{a.SlackUsers, c.user, "slack user", config.SlackUsersVariable,
+			"you are not allowed to use this command"},
+	)
+}
+
+// refuseTeams checks the Microsoft Entra tenant list.
+func refuseTeams(a config.Access, c caller) *refusal {
+	return outside(allowList{a.TeamsTenants, c.tenant, "teams tenant",
+		config.TeamsTenantsVariable, "this organisation may not use this command"})
+}
+
+// refuseDiscord checks the server, then the user list.
+func refuseDiscord(a config.Access, c caller) *refusal {
+	return outside(
+		allowList{a.DiscordGuilds, c.team, "discord guild", config.DiscordGuildsVariable,
+			"this server may not use this command"},
+		allowList{a.DiscordUsers, c.user, "discord user", config.DiscordUsersVariable,
+			"you are not allowed to use this command"},
+	)
+}
+
+// refuseMattermost checks the team, then the user list.
+func refuseMattermost(a config.Access, c caller) *refusal {
+	return outside(
+		allowList{a.MattermostTeams, c.team, "mattermost team", config.MattermostTeamsVariable,
+			"this team may not use this command"},
+		allowList{a.MattermostUsers, c.user, "mattermost user", config.MattermostUsersVariable,
+			"you are not allowed to use this command"},
+	)
 }
 
 // precheck reads the execution before acting when ALLOWED_WORKFLOW_IDS is set, and returns

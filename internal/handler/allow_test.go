@@ -107,7 +107,7 @@ func TestRefuse(t *testing.T) {
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
-			r := refuse(row.access, row.route, row.who)
+			r := refuse(row.access, routeNamed(t, row.route), row.who)
 			if row.wantReason == "" {
 				if r != nil {
 					t.Fatalf("refused: %+v", r)
@@ -161,7 +161,8 @@ func TestCallerOf(t *testing.T) {
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
-			if got := h.callerOf(row.route, []byte(row.body)); got != row.want {
+			got := h.callerOf(routeNamed(t, row.route), []byte(row.body))
+			if got != row.want {
 				t.Errorf("caller = %+v; want %+v", got, row.want)
 			}
 		})
@@ -353,4 +354,16 @@ func TestAuditLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// routeNamed is the route the handler serves under name.
+func routeNamed(t *testing.T, name string) *route {
+	t.Helper()
+	for _, rt := range routes(0, nil) {
+		if rt.name == name {
+			return rt
+		}
+	}
+	t.Fatalf("no route named %s", name)
+	return nil
 }

@@ -55,48 +55,54 @@ func isDiscordSnowflake(s string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// callerOf reads the caller from a verified chat request; other routes have none.
-func (h *Handler) callerOf(route string, body []byte) caller {
-	switch route {
-	case "slack", "mattermost":
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return caller{}
-		}
-		return caller{team: form.Get("team_id"), user: form.Get("user_id"),
-			channel: form.Get("channel_id"), app: form.Get("api_app_id"),
-			hasApp: form.Get("api_app_id") != "", replyURL: form.Get("response_url")}
-	case "discord":
-		return h.discordCaller(body)
-	case "teams":
-		var a struct {
-			From struct {
-				AADObjectID string `json:"aadObjectId"`
-			} `json:"from"`
-			ChannelData struct {
-				Tenant struct {
-					ID string `json:"id"`
-				} `json:"tenant"`
-			} `json:"channelData"`
-			Conversation struct {
-				TenantID string `json:"tenantId"`
-			} `json:"conversation"`
-		}
-		if json.Unmarshal(body, &a) != nil {
-			return caller{}
-		}
-		tenant := a.ChannelData.Tenant.ID
-		if tenant == "" {
-			tenant = a.Conversation.TenantID
-		}
-		return caller{user: a.From.AADObjectID, tenant: tenant}
+// callerOf reads the caller from a verified request with the route's reader; routes without
+// one (webhooks, tickets) have none.
+func (h *Handler) callerOf(rt *route, body []byte) caller {
+	if rt.caller == nil {
+		return caller{}
 	}
-	return caller{}
+	return rt.caller(body, h.replies.origins[rt.name])
+}
+
+// formCaller reads a slash command form (Slack, Mattermost).
+func formCaller(body []byte, _ string) caller {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return caller{}
+	}
+	return caller{team: form.Get("team_id"), user: form.Get("user_id"),
+		channel: form.Get("channel_id"), app: form.Get("api_app_id"),
+		hasApp: form.Get("api_app_id") != "", replyURL: form.Get("response_url")}
+}
+
+// teamsCaller reads the sender and the tenant of a Teams message.
+func teamsCaller(body []byte, _ string) caller {
+	var a struct {
+		From struct {
+			AADObjectID string `json:"aadObjectId"`
+		} `json:"from"`
+		ChannelData struct {
+			Tenant struct {
+				ID string `json:"id"`
+			} `json:"tenant"`
+		} `json:"channelData"`
+		Conversation struct {
+			TenantID string `json:"tenantId"`
+		} `json:"conversation"`
+	}
+	if json.Unmarshal(body, &a) != nil {
+		return caller{}
+	}
+	tenant := a.ChannelData.Tenant.ID
+	if tenant == "" {
+		tenant = a.Conversation.TenantID
+	}
+	return caller{user: a.From.AADObjectID, tenant: tenant}
 }
 
 // discordCaller reads the server, the user and the reply URL of an interaction. The reply
-// URL is built only from an application id and a token of the expected shapes.
-func (h *Handler) discordCaller(body []byte) caller {
+// URL is built on replyOrigin only from an application id and a token of the expected shapes.
+func discordCaller(body []byte, replyOrigin string) caller {
 	var in struct {
 		GuildID       string `json:"guild_id"`
 		ChannelID     string `json:"channel_id"`
@@ -119,7 +125,7 @@ func (h *Handler) discordCaller(body []byte) caller {
 	}
 	if isDiscordSnowflake(in.ApplicationID) && isDiscordToken(in.Token) &&
 		strings.Trim(in.Token, ".") != "" {
-		c.replyURL = h.replies.origins["discord"] + "/api/v10/webhooks/" + in.ApplicationID + "/" +
+		c.replyURL = replyOrigin + "/api/v10/webhooks/" + in.ApplicationID + "/" +
 			in.Token + "/messages/@original"
 	}
 	return c

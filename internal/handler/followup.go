@@ -174,8 +174,8 @@ func (t *replyTargets) check(provider, raw string) (*url.URL, error) {
 
 // deliver sends a follow-up with the provider's method. It retries after a 5xx, a timeout
 // or a connection error, with backoff, until one attempt is accepted, followUpAttempts are
-// spent or ctx ends. It returns the attempts made. A retry after a timeout may repeat a message the provider did receive; nothing else
-// is ever sent twice.
+// spent or ctx ends. It returns the attempts made. A retry after a timeout may repeat a
+// message the provider did receive; nothing else is ever sent twice.
 func (t *replyTargets) deliver(ctx context.Context, provider string, target *url.URL,
 	body []byte) (int, error) {
 	if t.client == nil {

@@ -31,6 +31,15 @@ type route struct {
 	// the first answer, without calling SailPoint again.
 	replay bool
 
+	// caller reads who sent a chat command, for the allow-lists and the audit line, from the
+	// verified body; replyOrigin is what a reply address built from the body's ids starts
+	// with. Nil for routes without a caller (webhooks, tickets).
+	caller func(body []byte, replyOrigin string) caller
+
+	// refuse checks a caller against the route's allow-lists: nil means it may act. Nil for
+	// routes without caller allow-lists.
+	refuse func(config.Access, caller) *refusal
+
 	// followUp, when set, lets deferred mode acknowledge the route's commands at once and
 	// send their answers later.
 	followUp *followUp
@@ -46,6 +55,8 @@ func routes(tolerance time.Duration, settings map[string]config.RouteSettings) m
 			deadline: slackDeadline,
 			parse:    parseSlack,
 			answer:   reply.Slack,
+			caller:   formCaller,
+			refuse:   refuseSlack,
 			followUp: &followUp{host: slackReplyHost, method: http.MethodPost,
 				message: reply.SlackFollowUp},
 		},
