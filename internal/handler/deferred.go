@@ -239,6 +239,12 @@ func (h *Handler) serveDeferred(ctx context.Context, ev deferredEvent) json.RawM
 		return h.refuseDeferred(ctx, h.replies.route(p.Provider), reply.HandOffRefused,
 			"hand-off refused", err)
 	}
+	if h.replies.client == nil {
+		// Only a handler in sync mode has no reply client. A hand-off signed before a switch
+		// from deferred mode may still arrive; acting on it would cancel with no one told.
+		return h.refuseDeferred(ctx, p.Provider, reply.HandOffRefused, "hand-off refused",
+			errors.New("no reply client in sync mode: the answer could not be delivered"))
+	}
 	if !h.firstDelivery(p, start) {
 		return h.refuseDeferred(ctx, p.Provider, reply.HandOffRefused, "hand-off already served",
 			errors.New("the same hand-off was delivered before"))

@@ -132,6 +132,30 @@ func TestDeliverWithoutAReplyClientFailsWithoutPosting(t *testing.T) {
 	}
 }
 
+// TestASyncHandlerRefusesAHandOffBeforeActing: a handler in sync mode has no reply client, so
+// a signed hand-off that reaches it (one sent before a switch from deferred mode) is refused
+// before any SailPoint call, rather than acted on with its answer dropped.
+func TestASyncHandlerRefusesAHandOffBeforeActing(t *testing.T) {
+	srv := newReplyServer(t)
+	e, _ := deferredEnv(t, srv, config.Access{})
+	e.rewire(func(o *Options) {
+		o.ResponseMode = config.ResponseSync
+		o.ReplyClient = nil
+	})
+	e.h.replies.origins["discord"] = srv.URL
+
+	out := e.invokeAs(sealFor(e, "slack", srv.URL+"/commands/T1/2/x", "nonce-sync", testSigningKey))
+	if !strings.Contains(string(out), `"refused"`) {
+		t.Errorf("hand-off answered %s, want refused", out)
+	}
+	if n := e.sim.Count("cancel"); n != 0 {
+		t.Errorf("SailPoint received %d cancels, want none", n)
+	}
+	if len(srv.requests) != 0 {
+		t.Errorf("follow-ups posted: %v", srv.requests)
+	}
+}
+
 // testReplyClient posts follow-ups in tests as function.OutboundClient does in the Lambda:
 // it never follows a redirect.
 func testReplyClient() *http.Client {
