@@ -140,7 +140,7 @@ func TestASyncHandlerRefusesAHandOffBeforeActing(t *testing.T) {
 	e, _ := deferredEnv(t, srv, config.Access{})
 	e.rewire(func(o *Options) {
 		o.ResponseMode = config.ResponseSync
-		o.ReplyClient = nil
+		o.TestReplyHosts = map[string]string{"slack": "127.0.0.1", "discord": "127.0.0.1"}
 	})
 	e.h.replies.origins["discord"] = srv.URL
 
