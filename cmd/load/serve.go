@@ -83,7 +83,7 @@ func serve() error {
 		Secrets: store,
 		SailPoint: sailpoint.New(sailpoint.Config{
 			BaseURL:     base,
-			Credentials: credentials(store),
+			Credentials: store.Credentials,
 			UserAgent:   "wfcancel-load",
 		}),
 		Logger:             slog.New(slog.NewJSONHandler(io.Discard, nil)),
@@ -116,18 +116,6 @@ func serve() error {
 	fmt.Printf("listening http://%s\n", ln.Addr())
 	_, _ = io.Copy(io.Discard, os.Stdin) // the generator closes stdin to stop the server
 	return nil
-}
-
-// credentials reads the PAT from the store as cmd/lambda does.
-func credentials(store *secret.Store) sailpoint.Credentials {
-	return func(ctx context.Context, refresh bool) (string, string, error) {
-		read := store.Get
-		if refresh {
-			read = store.Refresh
-		}
-		b, err := read(ctx)
-		return b.ClientID, b.ClientSecret, err
-	}
 }
 
 // invoke serves one HTTP request through the handler as an HTTP API event.

@@ -5,7 +5,6 @@
 package function
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -48,7 +47,7 @@ func New(cfg config.Config, p Parts) *handler.Handler {
 		BaseURL:     cfg.BaseURL,
 		APIVersion:  cfg.APIVersion,
 		HTTPClient:  OutboundClient(),
-		Credentials: Credentials(store),
+		Credentials: store.Credentials,
 		UserAgent:   p.UserAgent,
 	})
 	return handler.New(handler.Options{
@@ -64,21 +63,6 @@ func New(cfg config.Config, p Parts) *handler.Handler {
 		ReplyClient:        OutboundClient(),
 		TestReplyHosts:     p.TestReplyHosts,
 	})
-}
-
-// Credentials reads the PAT from the store; refresh re-reads it, as it may have rotated.
-func Credentials(store *secret.Store) sailpoint.Credentials {
-	return func(ctx context.Context, refresh bool) (string, string, error) {
-		read := store.Get
-		if refresh {
-			read = store.Refresh
-		}
-		b, err := read(ctx)
-		if err != nil {
-			return "", "", err
-		}
-		return b.ClientID, b.ClientSecret, nil
-	}
 }
 
 // OutboundClient is the HTTP client for SailPoint and reply targets: it honours HTTPS_PROXY

@@ -136,7 +136,7 @@ func newRealEnv(t *testing.T) *realEnv {
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			}},
-		Credentials: storeCredentials(store),
+		Credentials: store.Credentials,
 		UserAgent:   "wfcancel-test",
 		Now:         e.clock.now,
 		Sleep: func(_ context.Context, d time.Duration) error {
@@ -157,21 +157,6 @@ func newRealEnv(t *testing.T) *realEnv {
 		Now:                e.clock.now,
 	})
 	return e
-}
-
-// storeCredentials reads the PAT as cmd/lambda does: refresh re-reads the secret.
-func storeCredentials(store *secret.Store) sailpoint.Credentials {
-	return func(ctx context.Context, refresh bool) (string, string, error) {
-		read := store.Get
-		if refresh {
-			read = store.Refresh
-		}
-		b, err := read(ctx)
-		if err != nil {
-			return "", "", err
-		}
-		return b.ClientID, b.ClientSecret, nil
-	}
 }
 
 // tenant serves the simulator, records the bearer tokens it was shown (for the leak test) and

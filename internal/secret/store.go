@@ -114,6 +114,22 @@ func (s *Store) Refresh(ctx context.Context) (Bundle, error) {
 	return s.wait(ctx, p)
 }
 
+// Credentials returns the PAT's client id and secret from the cached Bundle, or, with
+// refresh, from a forced re-read (for when SailPoint rejected them; they may have rotated).
+// Its signature is that of sailpoint.Credentials, so the method value serves as one.
+func (s *Store) Credentials(ctx context.Context, refresh bool) (clientID, clientSecret string,
+	err error) {
+	read := s.Get
+	if refresh {
+		read = s.Refresh
+	}
+	b, err := read(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	return b.ClientID, b.ClientSecret, nil
+}
+
 // startLocked returns the read in flight, starting one if there is none. The
 // read keeps ctx's values but not its cancellation; s.mu must be held.
 func (s *Store) startLocked(ctx context.Context) *pendingRead {

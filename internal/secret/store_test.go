@@ -148,6 +148,25 @@ func TestStoreRefreshRereads(t *testing.T) {
 	}
 }
 
+func TestStoreCredentialsReadsOrRereads(t *testing.T) {
+	f := newFixture(t)
+	if _, _, err := f.store.Credentials(t.Context(), false); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.SetSecret(secretID, `{"client_id":"rotated","client_secret":"s2"}`)
+	id, _, err := f.store.Credentials(t.Context(), false)
+	if err != nil || id == "rotated" {
+		t.Errorf("Credentials(false) = %q, %v; want the cached PAT", id, err)
+	}
+	id, secretText, err := f.store.Credentials(t.Context(), true)
+	if err != nil || id != "rotated" || secretText != "s2" {
+		t.Errorf("Credentials(true) = %q, %q, %v; want the rotated PAT", id, secretText, err)
+	}
+	if f.srv.Calls() != 2 {
+		t.Errorf("calls = %d, want 2", f.srv.Calls())
+	}
+}
+
 // A PAT that SailPoint keeps rejecting makes every request ask for a re-read; within the
 // cooldown after one forced re-read, the others get what it read.
 func TestStoreRefreshRereadsAtMostOncePerCooldown(t *testing.T) {
